@@ -1,0 +1,52 @@
+# Copyright: incident.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+
+class ModuleDocFragment:
+    """Connection options shared by every PagerDuty module (mirrors options.PAGERDUTY)."""
+
+    DOCUMENTATION = r"""
+options:
+  api_token:
+    description:
+      - A PagerDuty REST API token, either an account token or a user token.
+      - If not set, the value of the E(PAGERDUTY_TOKEN) environment variable is used.
+      - Set it once for a play with O(module_defaults) and the C(group/incident.ops.pagerduty) action group.
+    type: str
+    required: true
+  api_url:
+    description:
+      - Base URL of the PagerDuty REST API.
+      - If not set, the value of the E(PAGERDUTY_API_URL) environment variable is used.
+    type: str
+    default: https://api.pagerduty.com
+  from_email:
+    description:
+      - Email address of a PagerDuty user on whose behalf writes are made, sent as the C(From) header.
+      - PagerDuty requires it when creating users and incidents and for other writes done with an account token.
+      - If not set, the value of the E(PAGERDUTY_FROM) environment variable is used.
+    type: str
+  validate_certs:
+    description:
+      - Whether to verify the API's TLS certificate. Only set to V(false) for a test server.
+    type: bool
+    default: true
+  ca_path:
+    description:
+      - Path to a CA bundle to verify the API's certificate with.
+    type: path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP response.
+    type: float
+    default: 30.0
+  max_retries:
+    description:
+      - How many times a request is retried after a rate limit (HTTP 429), a gateway error (502, 503, 504) or a dropped connection.
+      - Waits grow exponentially with jitter and honour the API's C(Retry-After) or C(ratelimit-reset) header.
+      - A create (POST) is never re-sent blindly; the module first looks for the object it may already have made.
+    type: int
+    default: 5
+requirements:
+  - requests
+"""

@@ -1,0 +1,112 @@
+# Copyright: incident.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Authentication schemes, one small class each.
+
+A scheme gives the headers for the next request, may refresh itself once
+after a 401, and names its secrets so that the client can keep them out of
+every error message.
+"""
+
+import time
+
+
+class AuthScheme:
+    """The interface the client relies on; also the "no credentials" scheme."""
+
+    client = None
+
+    def bind(self, client):
+        self.client = client
+
+    def headers(self):
+        return {}
+
+    def refresh(self):
+        """Get fresh credentials after a 401; True when a retry may succeed."""
+        return False
+
+    def secrets(self):
+        return set()
+
+
+class PagerDutyToken(AuthScheme):
+    """PagerDuty REST v2: an account or a user API token."""
+
+    def __init__(self, token):
+        self.token = token
+
+    def headers(self):
+        return {"Authorization": "Token token=%s" % self.token}
+
+    def secrets(self):
+        return {self.token}
+
+
+class BearerToken(AuthScheme):
+    """A fixed bearer token."""
+
+    def __init__(self, token):
+        self.token = token
+
+    def headers(self):
+        return {"Authorization": "Bearer %s" % self.token}
+
+    def secrets(self):
+        return {self.token}
+
+
+class OAuthPasswordGrant(AuthScheme):
+    """OAuth2 resource-owner password grant, client id and secret sent as HTTP Basic.
+
+    The token is fetched once per module run, on the first request.  When it
+    expires or the API answers 401, the refresh-token grant is tried first and
+    the password grant again if that fails.
+    """
+
+    EXPIRY_MARGIN = 30
+
+    def __init__(self, token_url, client_id, client_secret, username, password, clock=time.monotonic):
+        self.token_url = token_url
+        self.client_id = client_id
+        self.client_secret = client_secret
+        self.username = username
+        self.password = password
+        self.clock = clock
+        self.access_token = None
+        self.refresh_token = None
+        self.expires_at = None
+
+    def headers(self):
+        if self.access_token is None:
+            self._grant(grant_type="password", username=self.username, password=self.password)
+        elif self.expires_at is not None and self.clock() >= self.expires_at:
+            self.refresh()
+        return {"Authorization": "Bearer %s" % self.access_token}
+
+    def refresh(self):
+        if self.refresh_token:
+            try:
+                self._grant(grant_type="refresh_token", refresh_token=self.refresh_token)
+                return True
+            except self.client.error_class:
+                self.refresh_token = None
+        self._grant(grant_type="password", username=self.username, password=self.password)
+        return True
+
+    def secrets(self):
+        return {self.client_secret, self.password, self.access_token, self.refresh_token}
+
+    def _grant(self, **form):
+        client = self.client
+        try:
+            token = client.request("POST", self.token_url, data=form, basic_auth=(self.client_id, self.client_secret))[1]
+        except client.error_class as error:
+            raise client.fail("The token endpoint refused the %s grant; check client_id, client_secret, username and password"
+                              % form["grant_type"], error.method, error.path, error.status) from None
+        if not isinstance(token, dict) or not token.get("access_token"):
+            raise client.fail("The token endpoint answered without an access_token", "POST", self.token_url)
+        self.access_token = token["access_token"]
+        self.refresh_token = token.get("refresh_token") or self.refresh_token
+        expires_in = token.get("expires_in")
+        self.expires_at = self.clock() + max(0, float(expires_in) - self.EXPIRY_MARGIN) if expires_in else None

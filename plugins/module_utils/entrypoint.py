@@ -1,0 +1,27 @@
+# Copyright: incident.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""The one way a module turns ``run()`` into an Ansible result."""
+
+from ansible.module_utils.basic import missing_required_lib
+
+from ansible_collections.incident.ops.plugins.module_utils.client import REQUESTS_IMPORT_ERROR, ApiError
+
+
+class InvalidInput(Exception):
+    """Input the module can tell is wrong before it writes anything."""
+
+
+def execute(module, connect, run, result_key):
+    """Connect, run, and exit; an API failure becomes ``fail_json``, never a traceback."""
+    if REQUESTS_IMPORT_ERROR:
+        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    try:
+        changed, result, diff = run(module, connect(module))
+    except InvalidInput as error:
+        module.fail_json(msg=str(error))
+    except ApiError as error:
+        details = {"status": error.status} if error.status else {}
+        module.fail_json(msg=str(error), **details)
+    extra = {"diff": diff} if diff is not None else {}
+    module.exit_json(changed=changed, **dict(extra, **{result_key: result}))

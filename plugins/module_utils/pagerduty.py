@@ -1,0 +1,61 @@
+# Copyright: incident.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""What every PagerDuty module shares: the connection, lookups and references."""
+
+from ansible_collections.incident.ops.plugins.module_utils.auth import PagerDutyToken
+from ansible_collections.incident.ops.plugins.module_utils.client import Client, RetryPolicy, offset_pages
+
+
+class PagerDuty(Client):
+    """A client for PagerDuty REST v2 that knows its lookups and its ``From`` header."""
+
+    MEDIA_TYPE = "application/vnd.pagerduty+json;version=2"
+
+    def __init__(self, api_url, api_token, from_email=None, **kwargs):
+        super().__init__(api_url, auth=PagerDutyToken(api_token), **kwargs)
+        self.from_email = from_email
+        self.session.headers.update({"Accept": self.MEDIA_TYPE, "Content-Type": "application/json"})
+
+    def acting_user(self):
+        """The ``From`` header that user-token writes (creating users, incidents...) need."""
+        if not self.from_email:
+            raise self.fail("This operation needs from_email (or PAGERDUTY_FROM): PagerDuty asks whose behalf a write is made on")
+        return {"From": self.from_email}
+
+    def list(self, collection, params=None, key=None):
+        """Every object of a collection, following offset pagination to the end."""
+        return list(offset_pages(self, "/" + collection, key or collection.rsplit("/", 1)[-1], params))
+
+    def find_by_name(self, collection, name, params=None):
+        """The one object whose name is exactly ``name``; ``query`` narrows the list server-side."""
+        query = dict(params or {}, query=name)
+        found = [item for item in self.list(collection, query) if item.get("name") == name]
+        if len(found) > 1:
+            raise self.fail("%d %s are named %r; names must be unique to be managed here" % (len(found), collection, name))
+        return found[0] if found else None
+
+    def find_user(self, email, include=()):
+        """The user whose login email equals ``email`` (case-insensitive), in one request."""
+        params = {"query": email}
+        if include:
+            params["include[]"] = list(include)
+        wanted = email.strip().lower()
+        for user in offset_pages(self, "/users", "users", params):
+            if (user.get("email") or "").lower() == wanted:
+                return user
+        return None
+
+
+def reference(kind, object_id):
+    """A PagerDuty reference object, as request bodies expect them."""
+    return {"id": object_id, "type": "%s_reference" % kind}
+
+
+def connect(module):
+    params = module.params
+    return PagerDuty(
+        params["api_url"], params["api_token"], from_email=params.get("from_email"),
+        timeout=params["timeout"], validate_certs=params["validate_certs"], ca_path=params.get("ca_path"),
+        retry=RetryPolicy(max_retries=params["max_retries"]),
+    )

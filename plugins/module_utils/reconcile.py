@@ -1,0 +1,146 @@
+# Copyright: incident.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Compare what is with what is wanted, and make it so.
+
+Only the fields the user set are compared, after both sides are normalised,
+so a field the API fills in or re-formats never causes a false change.  The
+diff holds the changed fields alone.
+"""
+
+from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
+
+
+def normalise(value):
+    """A comparable form: strings stripped, whole floats as ints, dicts and lists recursively."""
+    if isinstance(value, bool) or value is None:
+        return value
+    if isinstance(value, float) and value.is_integer():
+        return int(value)
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dict):
+        return {key: normalise(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [normalise(item) for item in value]
+    return value
+
+
+def matches(current, desired):
+    """True when ``current`` holds everything ``desired`` sets.
+
+    Dicts compare as subsets (keys the user left unset are not compared);
+    lists compare item by item, in order: callers sort a list whose order has
+    no meaning before they compare it.
+    """
+    if isinstance(desired, dict):
+        if not isinstance(current, dict):
+            return False
+        return all(matches(current.get(key), value) for key, value in desired.items() if value is not None)
+    if isinstance(desired, list):
+        if not isinstance(current, list) or len(current) != len(desired):
+            return False
+        return all(matches(have, want) for have, want in zip(current, desired))
+    return normalise(current) == normalise(desired)
+
+
+def changes(current, desired):
+    """The top-level fields of ``desired`` that ``current`` does not already match."""
+    return {key: value for key, value in desired.items() if value is not None and not matches((current or {}).get(key), value)}
+
+
+def field_diff(current, changed):
+    """A diff of the changed fields only: their values before and after."""
+    return {
+        "before": {key: (current or {}).get(key) for key in changed},
+        "after": dict(changed),
+    }
+
+
+def without_none(values):
+    return {key: value for key, value in values.items() if value is not None}
+
+
+class Outcome:
+    """What a run did: whether anything changed, the resulting object and the diff."""
+
+    def __init__(self, changed, result, diff=None):
+        self.changed = changed
+        self.result = result
+        self.diff = diff or {"before": {}, "after": {}}
+
+    def as_tuple(self):
+        return self.changed, self.result, self.diff
+
+
+class Resource:
+    """How one kind of API object is found and written; modules subclass it.
+
+    ``current_fields`` maps an API object onto the same field names the
+    module's desired state uses, so that ``ensure`` compares like with like.
+    """
+
+    def find(self):
+        raise NotImplementedError
+
+    def create(self, desired):
+        raise NotImplementedError
+
+    def update(self, current, changed):
+        raise NotImplementedError
+
+    def delete(self, current):
+        raise NotImplementedError
+
+    def current_fields(self, current):
+        return current
+
+    def preview(self, current, changed):
+        """The object as it would be after ``update``, shown in check mode."""
+        merged = dict(current or {})
+        merged.update(changed)
+        return merged
+
+
+def create_once(resource, desired):
+    """Create, but if the answer was lost, look before creating again.
+
+    A POST whose response never arrived may have been carried out; sending it
+    again could make a duplicate, so the object is looked up first.
+    """
+    try:
+        return resource.create(desired)
+    except ApiError as error:
+        if not error.retryable:
+            raise
+        found = resource.find()
+        if found is not None:
+            return found
+        return resource.create(desired)
+
+
+def ensure(resource, desired, state="present", check_mode=False, identity=None):
+    """Bring one object to ``state``; nothing is written in check mode.
+
+    ``identity`` holds the fields that name the object (an email, a name):
+    they go into a create but are never compared, since ``find`` matched them.
+    """
+    current = resource.find()
+    if state == "absent":
+        if current is None:
+            return Outcome(False, None)
+        if not check_mode:
+            resource.delete(current)
+        fields = resource.current_fields(current)
+        before = dict(identity or {}, **{key: fields.get(key) for key in desired if desired[key] is not None})
+        return Outcome(True, None, {"before": before, "after": {}})
+    wanted = without_none(desired)
+    if current is None:
+        wanted = dict(identity or {}, **wanted)
+        result = wanted if check_mode else create_once(resource, wanted)
+        return Outcome(True, result, {"before": {}, "after": wanted})
+    changed = changes(resource.current_fields(current), wanted)
+    if not changed:
+        return Outcome(False, current)
+    result = resource.preview(current, changed) if check_mode else resource.update(current, changed)
+    return Outcome(True, result, field_diff(resource.current_fields(current), changed))
