@@ -205,8 +205,8 @@ class Client:
             response = self.session.request(method, self.url(path), params=params, json=json_body, data=data,
                                             files=files, headers=merged, timeout=self.timeout, auth=basic_auth)
         except requests.exceptions.SSLError:
-            raise self.fail("TLS verification failed; set ca_path, or validate_certs=false for a test server",
-                            method, path) from None
+            raise self.fail("The TLS handshake failed: the certificate is not trusted or the server does not speak TLS; "
+                            "set ca_path, or validate_certs=false only for a test server", method, path) from None
         except requests.exceptions.Timeout:
             raise self.fail("The request timed out", method, path, retryable=True) from None
         except requests.exceptions.RequestException:

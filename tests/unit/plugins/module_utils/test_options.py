@@ -1,0 +1,36 @@
+"""The connection option tables and the doc fragments that document them must agree."""
+
+import pytest
+import yaml
+from ansible.module_utils.basic import env_fallback
+
+from ansible_collections.incident.ops.plugins.doc_fragments.pagerduty import ModuleDocFragment as PagerDutyDocs
+from ansible_collections.incident.ops.plugins.module_utils import options
+
+TABLES = [(options.PAGERDUTY, PagerDutyDocs)]
+
+
+@pytest.mark.parametrize("table, fragment", TABLES)
+def test_fragment_documents_every_option_of_the_table(table, fragment):
+    documented = yaml.safe_load(fragment.DOCUMENTATION)["options"]
+    assert set(documented) == set(table)
+    for name, option in table.items():
+        doc = documented[name]
+        assert doc["type"] == option["type"], name
+        assert doc.get("default") == option.get("default"), name
+        assert bool(doc.get("required")) == bool(option.get("required")), name
+        env = option.get("env")
+        mentions_env = env is not None and "E(%s)" % env in " ".join(doc["description"])
+        assert mentions_env == (env is not None), name
+
+
+@pytest.mark.parametrize("table, fragment", TABLES)
+def test_secrets_are_no_log_and_get_env_fallbacks(table, fragment):
+    spec = options.argument_spec(table, extra=dict(type="str"))
+    assert spec["extra"] == {"type": "str"}
+    for name, option in table.items():
+        if option.get("env"):
+            assert spec[name]["fallback"] == (env_fallback, [option["env"]])
+        assert "env" not in spec[name]
+    assert spec["api_token"]["no_log"] is True
+    assert "env" in table["api_token"], "building a spec must not consume the table"

@@ -1,0 +1,113 @@
+"""Comparison, minimal diffs and the ensure present/absent core, without HTTP."""
+
+import pytest
+
+from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import Resource, changes, ensure, matches, normalise
+
+
+class Store(Resource):
+    """An in-memory resource that records every write."""
+
+    def __init__(self, current=None, create_fails=None):
+        self.current = current
+        self.writes = []
+        self.create_fails = create_fails
+
+    def find(self):
+        return self.current
+
+    def create(self, desired):
+        self.writes.append(("create", desired))
+        if self.create_fails:
+            error, self.create_fails = self.create_fails, None
+            if error.retryable:
+                self.current = dict(desired, id="P1")
+            raise error
+        self.current = dict(desired, id="P1")
+        return self.current
+
+    def update(self, current, changed):
+        self.writes.append(("update", changed))
+        self.current = dict(current, **changed)
+        return self.current
+
+    def delete(self, current):
+        self.writes.append(("delete", current["id"]))
+        self.current = None
+
+
+def test_normalise_makes_equivalent_values_equal():
+    assert normalise(5.0) == 5 and normalise(" a ") == "a"
+    assert normalise({"a": [1.0, " b"]}) == {"a": [1, "b"]}
+    assert normalise(True) is True
+
+
+def test_only_fields_the_user_set_are_compared():
+    current = {"name": "Ada", "role": "user", "job_title": "SRE", "avatar_url": "x"}
+    assert changes(current, {"name": "Ada", "role": None, "job_title": "SRE"}) == {}
+    assert changes(current, {"name": "Ada L", "role": "admin"}) == {"name": "Ada L", "role": "admin"}
+
+
+def test_nested_dicts_compare_as_subsets_and_lists_in_order():
+    assert matches({"a": {"b": 1, "c": 2}}, {"a": {"b": 1}})
+    assert not matches([1, 2], [2, 1])
+    assert not matches([1], [1, 2])
+    assert not matches("x", {"a": 1})
+
+
+def test_create_when_missing():
+    store = Store()
+    changed, result, diff = ensure(store, {"name": "Ada", "role": None}, identity={"email": "a@x.io"}).as_tuple()
+    assert changed and result["id"] == "P1"
+    assert store.writes == [("create", {"email": "a@x.io", "name": "Ada"})]
+    assert diff == {"before": {}, "after": {"email": "a@x.io", "name": "Ada"}}
+
+
+def test_nothing_to_do_writes_nothing():
+    store = Store({"id": "P1", "name": "Ada", "role": "user"})
+    changed, result, diff = ensure(store, {"name": "Ada", "role": "user"}).as_tuple()
+    assert not changed and store.writes == [] and result["id"] == "P1"
+    assert diff == {"before": {}, "after": {}}
+
+
+def test_update_sends_and_diffs_only_the_changed_fields():
+    store = Store({"id": "P1", "name": "Ada", "role": "user", "job_title": "SRE"})
+    changed, result, diff = ensure(store, {"name": "Ada", "role": "admin", "job_title": None}).as_tuple()
+    assert changed and result["role"] == "admin"
+    assert store.writes == [("update", {"role": "admin"})]
+    assert diff == {"before": {"role": "user"}, "after": {"role": "admin"}}
+
+
+def test_delete_when_present_and_nothing_when_absent():
+    store = Store({"id": "P1", "name": "Ada"})
+    changed, result, diff = ensure(store, {"name": None}, state="absent", identity={"email": "a@x.io"}).as_tuple()
+    assert changed and result is None and store.writes == [("delete", "P1")]
+    assert diff == {"before": {"email": "a@x.io"}, "after": {}}
+    assert ensure(store, {}, state="absent").changed is False
+
+
+@pytest.mark.parametrize("current, desired, state", [
+    (None, {"name": "Ada"}, "present"),
+    ({"id": "P1", "name": "Ada"}, {"name": "Bob"}, "present"),
+    ({"id": "P1", "name": "Ada"}, {}, "absent"),
+])
+def test_check_mode_predicts_but_never_writes(current, desired, state):
+    store = Store(current)
+    outcome = ensure(store, desired, state=state, check_mode=True)
+    assert outcome.changed
+    assert store.writes == []
+
+
+def test_a_lost_create_response_is_looked_up_not_resent():
+    store = Store(create_fails=ApiError("cut off", retryable=True))
+    outcome = ensure(store, {"name": "Ada"})
+    assert outcome.result["id"] == "P1"
+    assert [kind for kind, _ in store.writes] == ["create"]
+
+
+def test_a_refused_create_is_not_retried():
+    store = Store(create_fails=ApiError("invalid", status=400))
+    with pytest.raises(ApiError):
+        ensure(store, {"name": "Ada"})
+    assert len(store.writes) == 1
