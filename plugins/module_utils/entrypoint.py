@@ -6,10 +6,7 @@
 from ansible.module_utils.basic import missing_required_lib
 
 from ansible_collections.incident.ops.plugins.module_utils.client import REQUESTS_IMPORT_ERROR, ApiError
-
-
-class InvalidInput(Exception):
-    """Input the module can tell is wrong before it writes anything."""
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
 
 def execute(module, connect, run, result_key):

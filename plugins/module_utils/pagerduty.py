@@ -5,6 +5,11 @@
 
 from ansible_collections.incident.ops.plugins.module_utils.auth import PagerDutyToken
 from ansible_collections.incident.ops.plugins.module_utils.client import Client, RetryPolicy, offset_pages
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
+
+
+SINGULAR = {"teams": "team", "schedules": "schedule", "escalation_policies": "escalation policy", "services": "service",
+             "extensions": "extension", "extension_schemas": "extension schema", "priorities": "priority"}
 
 
 class PagerDuty(Client):
@@ -16,6 +21,7 @@ class PagerDuty(Client):
         super().__init__(api_url, auth=PagerDutyToken(api_token), **kwargs)
         self.from_email = from_email
         self.session.headers.update({"Accept": self.MEDIA_TYPE, "Content-Type": "application/json"})
+        self._resolved = {}
 
     def acting_user(self):
         """The ``From`` header that user-token writes (creating users, incidents...) need."""
@@ -45,6 +51,24 @@ class PagerDuty(Client):
             if (user.get("email") or "").lower() == wanted:
                 return user
         return None
+
+
+    def require_user(self, email):
+        """The user with this email, looked up once per run; unknown emails are bad input."""
+        return self._require(("users", email.lower()), lambda: self.find_user(email), "No PagerDuty user has the email %r" % email)
+
+    def require_named(self, collection, name):
+        """The object of ``collection`` (teams, schedules, ...) named ``name``, looked up once per run."""
+        kind = SINGULAR.get(collection, collection)
+        return self._require((collection, name), lambda: self.find_by_name(collection, name), "No PagerDuty %s is named %r" % (kind, name))
+
+    def _require(self, cache_key, lookup, missing):
+        if cache_key not in self._resolved:
+            found = lookup()
+            if found is None:
+                raise InvalidInput(missing)
+            self._resolved[cache_key] = found
+        return self._resolved[cache_key]
 
 
 def reference(kind, object_id):

@@ -144,3 +144,45 @@ def ensure(resource, desired, state="present", check_mode=False, identity=None):
         return Outcome(False, current)
     result = resource.preview(current, changed) if check_mode else resource.update(current, changed)
     return Outcome(True, result, field_diff(resource.current_fields(current), changed))
+
+
+class SetPlan:
+    """How to turn one list of sub-objects into another: what to add, change and remove."""
+
+    def __init__(self, add, update, remove, keep):
+        self.add = add
+        self.update = update
+        self.remove = remove
+        self.keep = keep
+
+    @property
+    def changed(self):
+        return bool(self.add or self.update or self.remove)
+
+
+def plan_set(current, desired, key, purge=True, protected=None):
+    """Match sub-objects by ``key(item)`` and plan the writes that make ``current`` equal ``desired``.
+
+    ``current`` items are API objects and ``desired`` items the fields a user
+    set; a matched pair whose fields differ is planned as ``(current, desired)``
+    in ``update``.  Unmatched current items are removed only when ``purge`` is
+    true and ``protected(item)`` is not.
+    """
+    by_key = {}
+    for item in current:
+        by_key.setdefault(key(item), item)
+    add, update, keep = [], [], []
+    wanted_keys = set()
+    for item in desired:
+        item_key = key(item)
+        wanted_keys.add(item_key)
+        have = by_key.get(item_key)
+        if have is None:
+            add.append(item)
+        elif changes(have, item):
+            update.append((have, item))
+        else:
+            keep.append(have)
+    remove = [item for item_key, item in by_key.items()
+              if item_key not in wanted_keys and purge and not (protected and protected(item))]
+    return SetPlan(add, update, remove, keep)

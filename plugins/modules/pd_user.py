@@ -100,9 +100,10 @@ user:
 from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options
-from ansible_collections.incident.ops.plugins.module_utils.entrypoint import InvalidInput, execute
+from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import Resource, ensure
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_time_zone
 
 ROLES = ["admin", "limited_user", "observer", "owner", "read_only_user", "restricted_access", "read_only_limited_user", "user"]
 FIELDS = ("name", "role", "time_zone", "job_title", "description", "color")
@@ -147,6 +148,8 @@ def desired_user(params):
 
 def run(module, api):
     params = module.params
+    check_email(params["email"])
+    check_time_zone(params["time_zone"])
     outcome = ensure(User(api, params["email"]), desired_user(params), params["state"], module.check_mode,
                      identity={"email": params["email"]})
     return outcome.as_tuple()

@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
-from ansible_collections.incident.ops.plugins.module_utils.reconcile import Resource, changes, ensure, matches, normalise
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import Resource, changes, ensure, matches, normalise, plan_set
 
 
 class Store(Resource):
@@ -111,3 +111,34 @@ def test_a_refused_create_is_not_retried():
     with pytest.raises(ApiError):
         ensure(store, {"name": "Ada"})
     assert len(store.writes) == 1
+
+
+def contact_key(item):
+    return item["type"], item["address"]
+
+
+def test_plan_set_adds_updates_and_purges():
+    current = [{"id": "C1", "type": "email", "address": "a@x.io", "label": "Default"},
+               {"id": "C2", "type": "sms", "address": "555"},
+               {"id": "C3", "type": "phone", "address": "777", "label": "Work"}]
+    desired = [{"type": "email", "address": "a@x.io", "label": "Default"},
+               {"type": "phone", "address": "777", "label": "Mobile"},
+               {"type": "push", "address": "dev-1"}]
+    plan = plan_set(current, desired, contact_key)
+    assert plan.changed
+    assert plan.add == [{"type": "push", "address": "dev-1"}]
+    assert plan.update == [(current[2], desired[1])]
+    assert plan.remove == [current[1]]
+    assert plan.keep == [current[0]]
+
+
+def test_plan_set_keeps_extras_without_purge_and_protected_items_always():
+    current = [{"id": "C1", "type": "email", "address": "a@x.io"}, {"id": "C2", "type": "sms", "address": "555"}]
+    assert plan_set(current, [], contact_key, purge=False).remove == []
+    plan = plan_set(current, [], contact_key, protected=lambda item: item["type"] == "email")
+    assert plan.remove == [current[1]]
+
+
+def test_plan_set_equal_sets_change_nothing():
+    current = [{"id": "C1", "type": "email", "address": "a@x.io", "label": "Default"}]
+    assert not plan_set(current, [{"type": "email", "address": "a@x.io"}], contact_key).changed

@@ -1,0 +1,41 @@
+# Copyright: incident.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+"""Checks of user input that need no API call, so bad input fails before any write."""
+
+import re
+
+try:
+    from zoneinfo import available_timezones
+except ImportError:  # Python < 3.9 has no time zone database to check against
+    available_timezones = None
+
+EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
+
+
+class InvalidInput(Exception):
+    """Input the module can tell is wrong before it writes anything."""
+
+
+def check_email(value, what="email"):
+    if value is not None and not EMAIL.match(value):
+        raise InvalidInput("%s %r is not an email address" % (what, value))
+    return value
+
+
+def check_time_zone(value, what="time_zone"):
+    """Accept IANA names such as Europe/Paris, as PagerDuty does."""
+    if value is None or available_timezones is None:
+        return value
+    if value not in _time_zones():
+        raise InvalidInput("%s %r is not an IANA time zone name such as Europe/Paris or America/New_York" % (what, value))
+    return value
+
+
+_ZONES = []
+
+
+def _time_zones():
+    if not _ZONES:
+        _ZONES.append(frozenset(available_timezones()) | {"UTC"})
+    return _ZONES[0]
