@@ -84,9 +84,11 @@ def parse_multipart(content_type, body):
         raise BadRequest("The multipart body has no boundary.")
     fields = {}
     for part in body.split(b"--" + boundary.encode("latin-1")):
-        part = part.strip(b"\r\n")
-        if not part or part == b"--":
+        # Remove only the CRLF that frames a part: a file's own trailing newlines are content.
+        if not part.strip(b"\r\n") or part.startswith(b"--"):
             continue
+        part = part[2:] if part.startswith(b"\r\n") else part
+        part = part[:-2] if part.endswith(b"\r\n") else part
         raw_headers, _, content = part.partition(b"\r\n\r\n")
         part_headers = Message()
         for line in raw_headers.decode("latin-1").split("\r\n"):
