@@ -1,0 +1,146 @@
+"""What every PagerDuty resource handler shares: ids, references, errors, pagination, time."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta, timezone
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from simulators.core import SimulatorError
+
+API_BASE = "https://api.pagerduty.com"
+WEB_BASE = "https://incident-ops.pagerduty.com"
+ID_ALPHABET = "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789"
+
+DEFAULT_LIMIT = 25
+MAX_LIMIT = 100
+MAX_WINDOW = 10000
+
+# PagerDuty's error codes (its "Errors" reference; only 2001 and 2100 appear in the OpenAPI file).
+INVALID_INPUT = 2001
+ARGUMENTS_CAUSED_ERROR = 2002
+AUTHENTICATION_FAILED = 2006
+FROM_HEADER_MISSING = 2016
+REQUESTER_NOT_FOUND = 1008
+NOT_FOUND = 2100
+RATE_LIMITED = 2020
+
+
+class PagerDutyError(SimulatorError):
+    """An error in PagerDuty's shape: ``{"error": {"message", "code", "errors"}}``."""
+
+    def __init__(self, message, status=400, code=INVALID_INPUT, errors=None, **extra):
+        super().__init__(message, status=status)
+        self.code = code
+        self.errors = list(errors) if errors is not None else []
+        self.extra = extra
+
+
+def invalid(*errors, **extra):
+    """PagerDuty's 400 for input it refuses, with one detail line per problem."""
+    return PagerDutyError("Invalid Input Provided", errors=errors, **extra)
+
+
+def not_found(what, identifier):
+    return PagerDutyError("Not Found", status=404, code=NOT_FOUND, errors=["%s %s not found" % (what, identifier)])
+
+
+def utcnow():
+    return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def iso(moment):
+    """PagerDuty's timestamp form, in UTC."""
+    if moment is None:
+        return None
+    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def parse_time(text, field):
+    """An ISO 8601 timestamp as an aware datetime; a naive one is taken as UTC."""
+    if isinstance(text, datetime):
+        return text
+    try:
+        moment = datetime.fromisoformat(str(text).replace("Z", "+00:00"))
+    except ValueError:
+        raise invalid("%s must be an ISO 8601 date-time, got %r" % (field, text)) from None
+    return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
+
+
+def zone(name, field="time_zone"):
+    try:
+        return ZoneInfo(name)
+    except (ZoneInfoNotFoundError, ValueError, TypeError):
+        raise invalid("%s %r is not a valid time zone" % (field, name)) from None
+
+
+def ref_type(kind):
+    return kind + "_reference"
+
+
+def reference(kind, identifier, summary, path=None, html=True):
+    """A reference as PagerDuty renders it: id, type, summary, self, html_url."""
+    path = path or "/%ss/%s" % (kind, identifier)
+    return {
+        "id": identifier,
+        "type": ref_type(kind),
+        "summary": summary,
+        "self": API_BASE + path,
+        "html_url": WEB_BASE + path if html else None,
+    }
+
+
+def decorate(kind, record, summary, path=None):
+    """A full object: the stored fields plus PagerDuty's id/type/summary/self/html_url."""
+    path = path or "/%ss/%s" % (kind, record["id"])
+    shown = {"id": record["id"], "type": kind, "summary": summary, "self": API_BASE + path, "html_url": WEB_BASE + path}
+    shown.update((key, value) for key, value in record.items() if not key.startswith("_") and key not in shown)
+    return shown
+
+
+def paginate(request, items, key, extra=None):
+    """Classic offset pagination: limit (default 25, at most 100), offset, more, total.
+
+    ``total`` is null unless ``total=true``.  PagerDuty refuses to look past
+    its 10,000th record: offset + limit above that is a 400.
+    """
+    limit = int(request.arg("limit", DEFAULT_LIMIT))
+    offset = int(request.arg("offset", 0))
+    if limit < 1:
+        limit = DEFAULT_LIMIT
+    limit = min(limit, MAX_LIMIT)
+    if offset < 0:
+        raise invalid("Offset must be greater than or equal to 0")
+    if offset + limit > MAX_WINDOW:
+        raise PagerDutyError("Arguments Caused Error", errors=[
+            "Offset+limit exceeds maximum allowed value of %d. Please try to refine your search to reduce the "
+            "returned set of records below this number, like adding a date range." % MAX_WINDOW])
+    body = {key: items[offset:offset + limit], "limit": limit, "offset": offset,
+            "more": offset + limit < len(items),
+            "total": len(items) if request.arg("total", "false").lower() == "true" else None}
+    body.update(extra or {})
+    return body
+
+
+def window(request, default_span=None):
+    """The ``since``/``until`` range of a request; ``until`` defaults to ``since`` (+ ``default_span``)."""
+    since = parse_time(request.arg("since"), "since") if request.arg("since") else None
+    until = parse_time(request.arg("until"), "until") if request.arg("until") else None
+    if since and until and until < since:
+        raise PagerDutyError("Invalid Query Date Range", errors=["until must be later than since"], code=2005)
+    return since, until
+
+
+def days(count):
+    return timedelta(days=count)
+
+
+def matches_query(query, *texts):
+    """PagerDuty's ``query=`` filter: a case-insensitive substring of any of the texts."""
+    if not query:
+        return True
+    needle = query.lower()
+    return any(needle in (text or "").lower() for text in texts)
+
+
+def by_name(records):
+    return sorted(records, key=lambda record: (record.get("name") or "").lower())
