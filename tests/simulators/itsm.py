@@ -192,8 +192,10 @@ class ItsmSimulator(Simulator):
     @staticmethod
     def _spring_error(status, message, path=None):
         reasons = {400: "Bad Request", 404: "Not Found", 405: "Method Not Allowed", 415: "Unsupported Media Type"}
-        return {"timestamp": int(time.time() * 1000), "status": status, "error": reasons.get(status, "Error"),
-                "message": message, "path": path}
+        body = {"timestamp": int(time.time() * 1000), "status": status, "error": reasons.get(status, "Error"), "message": message}
+        if path:
+            body["path"] = path
+        return body
 
     def rate_limited_reply(self, reset_seconds):
         return Reply(429, {"returnCode": "FAILED", "status": 1, "userMessage": "Too many requests, retry later.", "id": None},
