@@ -99,11 +99,26 @@ RequestValidator = extend(OAS30Validator, {"required": _request_required})
 ResponseValidator = extend(OAS30Validator, {"required": _response_required})
 
 
+def _wrong_kind(error):
+    """True when an error only says the instance is another kind of object (its ``type`` field differs)."""
+    return error.validator == "enum" and list(error.path)[-1:] == ["type"]
+
+
 def describe_error(error):
-    """One readable line for a schema violation: where it is, then what is wrong."""
-    best = best_match([error])
-    location = "".join("[%d]" % part if isinstance(part, int) else ".%s" % part for part in best.absolute_path)
-    return "%s: %s" % (location.lstrip(".") or "body", best.message)
+    """One readable line for a schema violation: where it is, then what is wrong.
+
+    For ``oneOf``/``anyOf`` the line comes from the alternative the instance
+    was meant to be, the one whose ``type`` field matched, so a phone contact
+    method without ``country_code`` is reported as just that.
+    """
+    while error.context:
+        branches = {}
+        for sub in error.context:
+            branches.setdefault(sub.relative_schema_path[0], []).append(sub)
+        chosen = min(branches.values(), key=lambda found: (any(_wrong_kind(sub) for sub in found), len(found)))
+        error = best_match(chosen)
+    location = "".join("[%d]" % part if isinstance(part, int) else ".%s" % part for part in error.absolute_path)
+    return "%s: %s" % (location.lstrip(".") or "body", error.message)
 
 
 class Parameter:
