@@ -1,0 +1,61 @@
+# incident.ops: build and test entry points. The work is done by tests/ci/pipeline.sh,
+# which runs every step on a temporary copy of the collection laid out as
+# <tmp>/ansible_collections/incident/ops.
+#
+#   make test         everything below in one go, with a summary (what CI runs)
+#   make demo         run playbooks/demo.yml twice against the bundled simulators
+#
+#   make venv         .venv (Python 3.11, tests/requirements.txt) and .venv-2.21
+#                     (Python 3.12 with ansible-core 2.21, when a working 3.12 exists)
+#   make sanity       ansible-test sanity on ansible-core 2.19/Python 3.11 and 2.21/Python 3.12
+#   make lint         ansible-lint (production profile, see .ansible-lint)
+#   make units        pytest: tests/unit and tests/simulators/tests
+#   make integration  ansible-test integration against the simulators
+#   make build        build the tarball, install it offline, ansible-doc every module
+#   make simulators   run the simulators in the foreground (SIM_BASE_PORT=N to pick ports)
+#   make clean        remove the virtual environments and test output
+#
+# Variables: PYTHON (for .venv, default python3), KEEP_WORK=1 keeps the temporary copy.
+
+SHELL := /bin/bash
+PIPELINE := tests/ci/pipeline.sh
+PYTHON ?= python3
+
+export PYTHON
+
+.DEFAULT_GOAL := help
+
+.PHONY: help test demo venv sanity lint units integration build simulators clean
+
+help:
+	@sed -n '1,/^$$/p' Makefile | sed -n 's/^# \{0,1\}//p'
+
+test:
+	@bash $(PIPELINE) test
+
+demo:
+	@bash $(PIPELINE) demo
+
+venv:
+	@bash $(PIPELINE) venv
+
+sanity:
+	@bash $(PIPELINE) sanity
+
+lint:
+	@bash $(PIPELINE) lint
+
+units:
+	@bash $(PIPELINE) units
+
+integration:
+	@bash $(PIPELINE) integration
+
+build:
+	@bash $(PIPELINE) build
+
+simulators:
+	@bash $(PIPELINE) simulators
+
+clean:
+	@bash $(PIPELINE) clean
