@@ -102,6 +102,32 @@ class Resource:
         return merged
 
 
+class LookedUpFirst(Resource):
+    """A resource a module looks at before ``ensure``, to check and resolve input before any write.
+
+    Subclasses implement ``lookup``.  ``look()`` asks the API and keeps the
+    answer for the next ``find()``, so ``ensure`` does not ask twice; any later
+    ``find()`` (``create_once`` after a lost answer) asks the API again.
+    """
+
+    _kept = None
+    _has_kept = False
+
+    def lookup(self):
+        raise NotImplementedError
+
+    def look(self):
+        self._kept = self.lookup()
+        self._has_kept = True
+        return self._kept
+
+    def find(self):
+        if self._has_kept:
+            self._has_kept = False
+            return self._kept
+        return self.lookup()
+
+
 def create_once(resource, desired):
     """Create, but if the answer was lost, look before creating again.
 
