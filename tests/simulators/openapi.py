@@ -34,6 +34,15 @@ METHODS = ("get", "put", "post", "delete", "patch", "head", "options")
 _SPECS = {}
 _SPECS_LOCK = threading.Lock()
 
+# Where the description contradicts itself, the side PagerDuty's API takes: (pointer, property, schema, reason).
+ERRATA = (
+    ("#/components/schemas/IncidentBody/properties", "details", {"anyOf": [{"type": "string"}, {"type": "object"}]},
+     "the schema says object, but the description's own create-incident example sends a string"),
+    ("#/components/schemas/ScheduleLayer/properties", "end",
+     {"type": "string", "format": "date-time", "nullable": True, "description": "null: the layer does not end"},
+     "the field's description says null means the layer does not end, and PagerDuty returns null"),
+)
+
 
 class SpecViolation(Exception):
     """A request the published description does not allow."""
@@ -69,8 +78,18 @@ def load_spec(path=None):
         spec = _SPECS.get(resolved)
         if spec is None:
             with open(resolved, encoding="utf-8") as handle:
-                spec = _SPECS[resolved] = ApiSpec(json.load(handle))
+                document = json.load(handle)
+            for pointer, name, schema, _ in ERRATA:
+                _resolve(document, pointer)[name] = schema
+            spec = _SPECS[resolved] = ApiSpec(document)
         return spec
+
+
+def _resolve(document, ref):
+    node = document
+    for part in ref.lstrip("#/").split("/"):
+        node = node[part.replace("~1", "/").replace("~0", "~")]
+    return node
 
 
 def _pointer(*parts):
@@ -245,10 +264,7 @@ class ApiSpec:
 
     def resolve(self, ref):
         """The object a local ``#/...`` reference points to."""
-        node = self.document
-        for part in ref.lstrip("#/").split("/"):
-            node = node[part.replace("~1", "/").replace("~0", "~")]
-        return node
+        return _resolve(self.document, ref)
 
     def validator_for(self, schema, validator_class):
         return validator_class(schema, registry=self.registry, format_checker=oas30_format_checker)

@@ -120,14 +120,13 @@ class IncidentsMixin:
                 "status": "triggered", "urgency": data.get("urgency") or service["incident_urgency_rule"].get("urgency", "high"),
                 "incident_key": key or self.random.getrandbits(128).to_bytes(16, "big").hex(),
                 "created_at": iso(now), "updated_at": iso(now), "last_status_change_at": iso(now), "resolved_at": None,
-                "is_mergeable": True, "body": data.get("body", {}).get("details") and {"type": "incident_body",
-                                                                                     "details": data["body"]["details"]},
+                "is_mergeable": True,
                 "_summary": "[#%d] %s" % (number, data["title"]), "_service": service["id"], "_escalation_policy": policy_id,
                 "_priority": priority_id, "_acknowledgements": [], "_changed_by": requester["id"], "_snoozed_until": None,
                 "_alerts": 0, "_notes": [], "_status_updates": [],
             }
-            if incident["body"] is None:
-                del incident["body"]
+            if data.get("body"):
+                incident["body"] = {"type": "incident_body", "details": data["body"].get("details")}
             if data.get("assignments"):
                 incident["escalation_level"] = 1
                 self.assign_directly(incident, data["assignments"], now)
@@ -153,12 +152,11 @@ class IncidentsMixin:
         with self.lock:
             now = self.now()
             if request.arg("date_range") != "all":
-                until = until or now
-                since = since or until - DEFAULT_LIST_SPAN
+                since = since or (until or now) - DEFAULT_LIST_SPAN
             found = []
             for incident in sorted(self.incidents.values(), key=lambda item: item["incident_number"]):
                 created = incident["created_at"]
-                if since is not None and not iso(since) <= created < iso(until):
+                if (since is not None and created < iso(since)) or (until is not None and created >= iso(until)):
                     continue
                 policy_teams = self.escalation_policies.get(incident["_escalation_policy"], {"_teams": []})["_teams"]
                 if ((statuses and incident["status"] not in statuses)

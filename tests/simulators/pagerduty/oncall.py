@@ -274,14 +274,11 @@ class OncallMixin:
                 if any(target == ("schedule", schedule_id) for rule in policy["_rules"] for target in rule["targets"])]
 
     def render_layer(self, schedule, layer, since, until):
-        """A layer in API form; an open-ended layer has no ``end`` (the description does not allow null)."""
-        shown = {"id": layer["id"], "name": layer["name"], "start": iso(layer["start"]),
+        shown = {"id": layer["id"], "name": layer["name"], "start": iso(layer["start"]), "end": iso(layer["end"]),
                  "rotation_virtual_start": iso(layer["rotation_virtual_start"]),
                  "rotation_turn_length_seconds": layer["rotation_turn_length_seconds"],
                  "users": [{"user": self.user_ref(user_id)} for user_id in layer["users"]],
                  "restrictions": [dict(restriction) for restriction in layer["restrictions"]]}
-        if layer["end"] is not None:
-            shown["end"] = iso(layer["end"])
         if since is not None:
             segments = self.segments(schedule, since, until, layers=[layer], overrides=False)
             shown["rendered_schedule_entries"] = self.entries(segments)
