@@ -63,7 +63,7 @@ class Request:
 
     def bearer_token(self):
         value = self.header("Authorization", "")
-        scheme, _, token = value.partition(" ")
+        scheme, _space, token = value.partition(" ")
         return token.strip() if scheme.lower() == "bearer" else None
 
 
@@ -89,10 +89,10 @@ def parse_multipart(content_type, body):
             continue
         part = part[2:] if part.startswith(b"\r\n") else part
         part = part[:-2] if part.endswith(b"\r\n") else part
-        raw_headers, _, content = part.partition(b"\r\n\r\n")
+        raw_headers, _blank, content = part.partition(b"\r\n\r\n")
         part_headers = Message()
         for line in raw_headers.decode("latin-1").split("\r\n"):
-            name, _, value = line.partition(":")
+            name, _colon, value = line.partition(":")
             part_headers[name.strip()] = value.strip()
         disposition = Message()
         disposition["Content-Disposition"] = part_headers.get("Content-Disposition", "")
