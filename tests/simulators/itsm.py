@@ -245,12 +245,12 @@ class ItsmSimulator(Simulator):
         return Reply(400, {"error": "unsupported_grant_type", "error_description": "Unsupported grant type: %s" % grant_type})
 
     def _client_from_basic(self, request):
-        scheme, _, encoded = request.header("Authorization", "").partition(" ")
+        scheme, _space, encoded = request.header("Authorization", "").partition(" ")
         challenge = {"headers": {"WWW-Authenticate": 'Basic realm="oauth2/client"'}}
         if scheme.lower() != "basic":
             raise EmptyUnauthorized("client authentication required", **challenge)
         try:
-            client_id, _, secret = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
+            client_id, _colon, secret = base64.b64decode(encoded.strip(), validate=True).decode("utf-8").partition(":")
         except (binascii.Error, UnicodeDecodeError):
             raise EmptyUnauthorized("malformed client credentials", **challenge) from None
         if not (client_id == self.client_id and hmac.compare_digest(secret.encode("utf-8"), self.client_secret.encode("utf-8"))):
@@ -289,9 +289,9 @@ class ItsmSimulator(Simulator):
             raise DeskError("Required request part 'file' is not present.")
         alphabet = string.ascii_letters + string.digits
         with self.lock:
-            ref = "".join(secrets.choice(alphabet) for _ in range(10))
+            ref = "".join(secrets.choice(alphabet) for _position in range(10))
             while ref in self.files:
-                ref = "".join(secrets.choice(alphabet) for _ in range(10))
+                ref = "".join(secrets.choice(alphabet) for _position in range(10))
             self.files[ref] = {"refFileName": ref, "realName": upload.filename, "size": len(upload.content),
                                "contentType": upload.content_type}
         return Reply(200, {"refFileName": ref, "realName": upload.filename, "link": None})
@@ -318,8 +318,8 @@ class ItsmSimulator(Simulator):
     def create_incident_legacy(self, request):
         """The older create endpoint: a category id and ``fieldValueDetails``."""
         body = self._json_object(request)
-        translated = {key: body[key] for key in ("subject", "description", "requesterEmail", "requesterName", "impact",
-                                                   "urgency", "priority", "tags") if key in body}
+        shared = ("subject", "description", "requesterEmail", "requesterName", "impact", "urgency", "priority", "tags")
+        translated = {key: body[key] for key in shared if key in body}
         with self.lock:
             if body.get("category") is not None:
                 category = body["category"]

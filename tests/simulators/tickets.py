@@ -30,6 +30,7 @@ CONFIRM_EVENT_KEY = "notification.ticket.confirm-contacts"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ]{4,19}$")
 TICKET_ID = re.compile(r"^INC-([0-9]+)$")
+TICKET_FIELDS = ("id", "organisationHumanId", "contractHumanId", "tenantHumanId", "title", "description", "reporterHumanId")
 
 
 class Unprocessable(SimulatorError):
@@ -279,7 +280,7 @@ class TicketsSimulator(Simulator):
             problems = self._ticket_problems(body, creating=False, current=ticket)
             if problems:
                 raise Unprocessable(self._message(problems))
-            for key in ("organisationHumanId", "contractHumanId", "tenantHumanId", "title", "description", "reporterHumanId"):
+            for key in TICKET_FIELDS[1:]:
                 if key in body:
                     ticket[key] = body[key]
             if "attributes" in body:
@@ -424,8 +425,7 @@ class TicketsSimulator(Simulator):
 
     def _ticket_full(self, ticket):
         contract = self.contracts.get(ticket["contractHumanId"], {})
-        full = {key: ticket[key] for key in ("id", "organisationHumanId", "contractHumanId", "tenantHumanId", "title",
-                                              "description", "reporterHumanId")}
+        full = {key: ticket[key] for key in TICKET_FIELDS}
         full["links"] = {"self": "/tickets/%s" % ticket["id"], "comments": "/tickets/%s/comments" % ticket["id"]}
         full["dateCreated"] = ticket["dateCreated"]
         full["dateUpdated"] = ticket["dateUpdated"]

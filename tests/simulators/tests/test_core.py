@@ -85,7 +85,7 @@ def test_fault_only_matches_its_method_and_counts_down(tickets, control):
     faults.post("/faults", json={"path": "/api/groups", "method": "POST", "status": 500, "count": 2})
     assert tickets.get("/groups").status_code == 200
     faults.post("/faults", json={"path": "/api/groups", "status": 502, "count": 2})
-    assert [tickets.get("/groups").status_code for _ in range(3)] == [502, 502, 200]
+    assert [tickets.get("/groups").status_code for _attempt in range(3)] == [502, 502, 200]
 
 
 def test_fault_list_and_clearing(tickets, control):
@@ -162,7 +162,7 @@ def test_latency_setting(tickets, control):
 
 def test_rate_limit_per_token_in_vendor_format(conn, tickets, control):
     control("tickets").put("/settings", json={"rate_limit": 3})
-    assert [tickets.get("/groups").status_code for _ in range(3)] == [200, 200, 200]
+    assert [tickets.get("/groups").status_code for _attempt in range(3)] == [200, 200, 200]
     limited = tickets.get("/groups")
     assert limited.status_code == 429
     assert 1 <= int(limited.headers["Retry-After"]) <= 61
@@ -185,5 +185,5 @@ def test_unknown_control_endpoint(control):
 def test_control_api_needs_no_credentials_and_skips_rate_limit(control):
     root = control("itsm")
     root.put("/settings", json={"rate_limit": 1})
-    for _ in range(3):
+    for _attempt in range(3):
         assert root.get("/settings").status_code == 200

@@ -44,7 +44,7 @@ class Launched:
     def __init__(self, *args):
         self.process = subprocess.Popen([sys.executable, "-m", "simulators", "serve", *args], cwd=TESTS_DIR,
                                         stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
-        ready, _, _ = select.select([self.process.stdout], [], [], 20)
+        ready, _writable, _errors = select.select([self.process.stdout], [], [], 20)
         if not ready:
             self.process.kill()
             raise AssertionError("the launcher printed nothing within 20 seconds")
@@ -111,7 +111,7 @@ def test_serve_prints_one_json_line_serves_all_and_exits_cleanly(launch):
         if name != "pagerduty" or "pagerduty" in config:
             assert requests.get("http://127.0.0.1:%d/_sim/settings" % (base + offset), timeout=5).status_code == 200
 
-    code, rest, _ = launched.stop()
+    code, rest, _stderr = launched.stop()
     assert code == 0
     assert rest == ""
 
@@ -140,7 +140,7 @@ def test_rate_limit_and_latency_flags(launch):
     launched = launch("--base-port", "0", "--rate-limit", "2", "--latency-ms", "50")
     tickets = launched.config()["tickets"]
     headers = {"Authorization": "Bearer " + tickets["api_token"]}
-    replies = [requests.get(tickets["url"] + "/groups", headers=headers, timeout=5) for _ in range(3)]
+    replies = [requests.get(tickets["url"] + "/groups", headers=headers, timeout=5) for _attempt in range(3)]
     assert [reply.status_code for reply in replies] == [200, 200, 429]
     assert replies[0].elapsed.total_seconds() >= 0.05
     assert launched.stop()[0] == 0
