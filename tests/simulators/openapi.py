@@ -41,6 +41,19 @@ ERRATA = (
     ("#/components/schemas/ScheduleLayer/properties", "end",
      {"type": "string", "format": "date-time", "nullable": True, "description": "null: the layer does not end"},
      "the field's description says null means the layer does not end, and PagerDuty returns null"),
+    ("#/components/schemas/Oncall/properties", "start",
+     {"type": "string", "format": "date-time", "nullable": True, "readOnly": True},
+     "a permanent on-call (a user target of an escalation rule) has a null start, as the field's description says"),
+    ("#/components/schemas/Oncall/properties", "end",
+     {"type": "string", "format": "date-time", "nullable": True, "readOnly": True},
+     "a permanent on-call has a null end, as the field's description says"),
+    ("#/components/schemas/Oncall/properties", "schedule",
+     {"anyOf": [{"$ref": "#/components/schemas/ScheduleReference"}, {"$ref": "#/components/schemas/V3ScheduleReference"},
+                {"type": "string", "nullable": True, "enum": [None]}]},
+     "a permanent on-call comes from no schedule: PagerDuty returns null"),
+    ("#/components/schemas/Incident/allOf/1/properties", "resolved_at",
+     {"type": "string", "format": "date-time", "nullable": True},
+     "the field's description says it is null while the incident is not resolved"),
 )
 
 
@@ -88,7 +101,8 @@ def load_spec(path=None):
 def _resolve(document, ref):
     node = document
     for part in ref.lstrip("#/").split("/"):
-        node = node[part.replace("~1", "/").replace("~0", "~")]
+        part = part.replace("~1", "/").replace("~0", "~")
+        node = node[int(part)] if isinstance(node, list) else node[part]
     return node
 
 
@@ -228,8 +242,16 @@ class Operation:
         return self._body_validator
 
     def response_schema(self, status):
-        """The JSON schema of a response with ``status``, as a ``$ref`` into the description, or None."""
-        for key in (str(status), "%dXX" % (status // 100), "default"):
+        """The JSON schema of a response with ``status``, as a ``$ref`` into the description, or None.
+
+        A success status the description does not list falls back to the one
+        it does (it gives ``GET /schedules/{id}/overrides`` a 201, where
+        PagerDuty answers a GET with 200).
+        """
+        keys = [str(status), "%dXX" % (status // 100), "default"]
+        if 200 <= status < 300:
+            keys += sorted(key for key in self.responses if key.startswith("2"))
+        for key in keys:
             response = self.responses.get(key)
             if response is None:
                 continue

@@ -90,10 +90,15 @@ def reference(kind, identifier, summary, path=None, html=True):
 
 
 def decorate(kind, record, summary, path=None):
-    """A full object: the stored fields plus PagerDuty's id/type/summary/self/html_url."""
+    """A full object: the stored fields plus PagerDuty's id/type/summary/self/html_url.
+
+    Unset (None) fields are left out: the description types most of them as
+    non-nullable, so a client that sends an object back unchanged stays valid.
+    """
     path = path or "/%ss/%s" % (kind, record["id"])
     shown = {"id": record["id"], "type": kind, "summary": summary, "self": API_BASE + path, "html_url": WEB_BASE + path}
-    shown.update((key, value) for key, value in record.items() if not key.startswith("_") and key not in shown)
+    shown.update((key, value) for key, value in record.items()
+                 if not key.startswith("_") and key not in shown and value is not None)
     return shown
 
 

@@ -34,6 +34,7 @@ class IncidentsMixin:
 
     def render_incident(self, incident, includes=()):
         shown = decorate("incident", incident, incident["_summary"])
+        shown["resolved_at"] = incident["resolved_at"]
         service = self.services.get(incident["_service"])
         shown["service"] = (self.render_service(service) if "services" in includes and service
                             else self.service_ref(incident["_service"]))

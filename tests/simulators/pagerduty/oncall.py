@@ -287,7 +287,6 @@ class OncallMixin:
 
     def render_schedule(self, schedule, since=None, until=None, layers=True):
         shown = decorate("schedule", schedule, schedule["name"])
-        shown["description"] = schedule.get("description")
         if layers:
             shown["schedule_layers"] = [self.render_layer(schedule, layer, since, until)
                                         for layer in schedule["_layers"]]

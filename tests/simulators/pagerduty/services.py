@@ -215,7 +215,7 @@ class ServicesMixin:
         shown = decorate("extension_schema", schema, schema["label"])
         shown.update(icon_url="https://static.pagerduty.com/extensions/%s-icon.png" % schema["key"],
                      logo_url="https://static.pagerduty.com/extensions/%s-logo.png" % schema["key"],
-                     guide_url="https://support.pagerduty.com/docs/extensions", url=None)
+                     guide_url="https://support.pagerduty.com/docs/extensions")
         return shown
 
     @route("GET", "/extension_schemas")
