@@ -1,0 +1,263 @@
+#!/usr/bin/python
+# Copyright: incident.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: pd_team
+short_description: Manage PagerDuty teams and their members
+version_added: 0.1.0
+description:
+  - Create, update or remove a PagerDuty team, identified by its exact name, and set who is on it with which role.
+  - The team is found with one request (C(GET /teams?query=<name>)) and its members are read with one more
+    (C(GET /teams/{id}/members?include[]=users)), so a run that changes nothing makes two requests.
+  - Every member email is checked and every new member is looked up before the first write, so a typo in one
+    email fails the task without creating or changing anything.
+author:
+  - incident.ops maintainers
+options:
+  name:
+    description:
+      - The team's name; identifies the team (exact, case-sensitive match).
+    type: str
+    required: true
+  description:
+    description:
+      - The team's description. Left as it is when unset.
+    type: str
+  members:
+    description:
+      - The users on the team and their roles, by login email (case-insensitive).
+      - When unset, the members are left as they are.
+      - With O(purge_members=true), users on the team but not in this list are removed from it; V([]) empties the team.
+    type: list
+    elements: dict
+    suboptions:
+      email:
+        description:
+          - The user's login email. The user must exist.
+        type: str
+        required: true
+      role:
+        description:
+          - The user's role on the team.
+        type: str
+        choices: [manager, responder, observer]
+        default: responder
+  purge_members:
+    description:
+      - Remove members who are not in O(members). Has no effect when O(members) is unset.
+    type: bool
+    default: true
+  state:
+    description:
+      - V(present) creates or updates the team, V(absent) removes it.
+    type: str
+    choices: [present, absent]
+    default: present
+extends_documentation_fragment:
+  - incident.ops.pagerduty
+  - incident.ops.attributes
+  - incident.ops.attributes.pagerduty
+notes:
+  - The diff shows the changed team fields and, under C(members), only the members added, removed or given another role.
+seealso:
+  - module: incident.ops.pd_team_info
+  - module: incident.ops.pd_user
+  - name: PagerDuty Teams API
+    description: The API this module calls.
+    link: https://developer.pagerduty.com/api-reference/
+"""
+
+EXAMPLES = r"""
+- name: Onboard the payments team
+  incident.ops.pd_team:
+    name: Payments
+    description: Card processing and payouts
+    members:
+      - email: ada@example.com
+        role: manager
+      - email: grace@example.com
+      - email: linus@example.com
+        role: observer
+  module_defaults:
+    group/incident.ops.pagerduty:
+      api_token: "{{ pagerduty_token }}"
+
+- name: Add a member without touching the others
+  incident.ops.pd_team:
+    name: Payments
+    members:
+      - email: new.hire@example.com
+    purge_members: false
+
+- name: Remove the team
+  incident.ops.pd_team:
+    name: Payments
+    state: absent
+"""
+
+RETURN = r"""
+team:
+  description:
+    - The team as PagerDuty returns it after the change, with its members; in check mode, what it would be.
+    - Null when O(state=absent).
+  returned: always
+  type: dict
+  contains:
+    id:
+      description: The team's id (absent in check mode when the team would be created).
+      type: str
+      returned: when the team exists
+    name:
+      description: The team's name.
+      type: str
+    description:
+      description: The team's description.
+      type: str
+    members:
+      description: The team's members.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The user's id.
+          type: str
+        name:
+          description: The user's name.
+          type: str
+        email:
+          description: The user's login email.
+          type: str
+        role:
+          description: The user's role on the team.
+          type: str
+  sample:
+    id: PQ9K7I8
+    type: team
+    name: Payments
+    description: Card processing and payouts
+    members:
+      - id: PXPGF42
+        name: Ada Lovelace
+        email: ada@example.com
+        role: manager
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.incident.ops.plugins.module_utils import options
+from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import LookedUpFirst, ensure, plan_set
+from ansible_collections.incident.ops.plugins.module_utils.teams import member, team_members
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email
+
+TEAM_ROLES = ["manager", "responder", "observer"]
+
+ARGUMENT_SPEC = options.argument_spec(
+    options.PAGERDUTY,
+    name=dict(type="str", required=True),
+    description=dict(type="str"),
+    members=dict(type="list", elements="dict", options=dict(
+        email=dict(type="str", required=True),
+        role=dict(type="str", choices=TEAM_ROLES, default="responder"),
+    )),
+    purge_members=dict(type="bool", default=True),
+    state=dict(type="str", choices=["present", "absent"], default="present"),
+)
+
+
+class Team(LookedUpFirst):
+    def __init__(self, api, name):
+        self.api = api
+        self.name = name
+
+    def lookup(self):
+        return self.api.find_by_name("teams", self.name)
+
+    def create(self, desired):
+        return self.api.post("/teams", {"team": dict(desired, type="team")})["team"]
+
+    def update(self, current, changed):
+        return self.api.put("/teams/%s" % current["id"], {"team": dict(changed, type="team", name=current["name"])})["team"]
+
+    def delete(self, current):
+        self.api.delete("/teams/%s" % current["id"])
+
+
+def desired_members(members):
+    """The members the task lists, keyed by lower-case email; None when the task leaves members alone."""
+    if members is None:
+        return None
+    wanted, seen = [], set()
+    for entry in members:
+        email = check_email(entry["email"].strip(), "member email").lower()
+        if email in seen:
+            raise InvalidInput("The member %r is listed more than once" % entry["email"])
+        seen.add(email)
+        wanted.append({"email": email, "role": entry["role"]})
+    return wanted
+
+
+def email_key(entry):
+    return (entry.get("email") or "").lower()
+
+
+def plan_members(current, wanted, purge):
+    comparable = [dict(entry, email=email_key(entry)) for entry in current]
+    return plan_set(comparable, wanted or [], email_key, purge=purge and wanted is not None)
+
+
+def write_members(api, team_id, plan, users):
+    """Additions and role changes first, removals last, so the team is never emptier than it needs to be."""
+    for entry in plan.add:
+        api.put("/teams/%s/users/%s" % (team_id, users[entry["email"]]["id"]), {"role": entry["role"]})
+    for have, entry in plan.update:
+        api.put("/teams/%s/users/%s" % (team_id, have["id"]), {"role": entry["role"]})
+    for have in plan.remove:
+        api.delete("/teams/%s/users/%s" % (team_id, have["id"]))
+
+
+def members_after(current, plan, users):
+    removed = set(entry["id"] for entry in plan.remove)
+    roles = dict((have["id"], entry["role"]) for have, entry in plan.update)
+    kept = [dict(entry, role=roles.get(entry["id"], entry["role"])) for entry in current if entry["id"] not in removed]
+    return kept + [member(users[entry["email"]], entry["role"]) for entry in plan.add]
+
+
+def members_diff(plan):
+    """Only the members that change: removed and re-roled ones before, added and re-roled ones after."""
+    before = [{"email": have["email"], "role": have["role"]} for have, _ in plan.update]
+    before += [{"email": have["email"], "role": have["role"]} for have in plan.remove]
+    after = [dict(entry) for entry in plan.add] + [dict(entry) for _, entry in plan.update]
+    return before, after
+
+
+def run(module, api):
+    params = module.params
+    wanted = desired_members(params["members"])
+    team = Team(api, params["name"])
+    current = team.look()
+    if params["state"] == "absent":
+        return ensure(team, {"description": params["description"]}, "absent", module.check_mode,
+                      identity={"name": params["name"]}).as_tuple()
+    members = team_members(api, current["id"]) if current else []
+    plan = plan_members(members, wanted, params["purge_members"])
+    users = dict((entry["email"], api.require_user(entry["email"])) for entry in plan.add)
+    outcome = ensure(team, {"description": params["description"]}, "present", module.check_mode,
+                     identity={"name": params["name"]})
+    if plan.changed and not module.check_mode:
+        write_members(api, outcome.result["id"], plan, users)
+    result = dict(outcome.result, members=members_after(members, plan, users))
+    if plan.changed:
+        outcome.diff["before"]["members"], outcome.diff["after"]["members"] = members_diff(plan)
+    return outcome.changed or plan.changed, result, outcome.diff
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    execute(module, connect, run, "team")
+
+
+if __name__ == "__main__":
+    main()
