@@ -1,0 +1,124 @@
+#!/usr/bin/python
+# Copyright: incident.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: pd_team_info
+short_description: List PagerDuty teams and their members
+version_added: 0.1.0
+description:
+  - Return one team by exact name, the teams whose name contains a search string, or every team, each with its members.
+  - Every page is read; each team's members take one more request (C(GET /teams/{id}/members?include[]=users)).
+author:
+  - incident.ops maintainers
+options:
+  name:
+    description:
+      - Return only the team with exactly this name (an empty list when there is none).
+    type: str
+  query:
+    description:
+      - Return the teams whose name contains this string (case-insensitive), as PagerDuty's C(query) filter does.
+    type: str
+extends_documentation_fragment:
+  - incident.ops.pagerduty
+  - incident.ops.attributes.info_module
+  - incident.ops.attributes.pagerduty
+seealso:
+  - module: incident.ops.pd_team
+"""
+
+EXAMPLES = r"""
+- name: Read the payments team
+  incident.ops.pd_team_info:
+    name: Payments
+  register: payments
+
+- name: Show its managers
+  ansible.builtin.debug:
+    msg: "{{ payments.teams[0].members | selectattr('role', 'equalto', 'manager') | map(attribute='email') }}"
+
+- name: List every team
+  incident.ops.pd_team_info:
+  register: all_teams
+"""
+
+RETURN = r"""
+teams:
+  description: The teams found, as PagerDuty returns them, each with its members.
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    id:
+      description: The team's id.
+      type: str
+    name:
+      description: The team's name.
+      type: str
+    description:
+      description: The team's description.
+      type: str
+    members:
+      description: The team's members.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The user's id.
+          type: str
+        name:
+          description: The user's name.
+          type: str
+        email:
+          description: The user's login email.
+          type: str
+        role:
+          description: The user's role on the team (V(manager), V(responder) or V(observer)).
+          type: str
+  sample:
+    - id: PQ9K7I8
+      type: team
+      name: Payments
+      description: Card processing and payouts
+      members:
+        - id: PXPGF42
+          name: Ada Lovelace
+          email: ada@example.com
+          role: manager
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.incident.ops.plugins.module_utils import options
+from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect
+from ansible_collections.incident.ops.plugins.module_utils.teams import team_members
+
+ARGUMENT_SPEC = options.argument_spec(
+    options.PAGERDUTY,
+    name=dict(type="str"),
+    query=dict(type="str"),
+)
+MUTUALLY_EXCLUSIVE = [("name", "query")]
+
+
+def find_teams(api, params):
+    if params["name"] is not None:
+        found = api.find_by_name("teams", params["name"])
+        return [found] if found else []
+    return api.list("teams", {"query": params["query"]} if params["query"] else None)
+
+
+def run(module, api):
+    teams = [dict(team, members=team_members(api, team["id"])) for team in find_teams(api, module.params)]
+    return False, teams, None
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE, supports_check_mode=True)
+    execute(module, connect, run, "teams")
+
+
+if __name__ == "__main__":
+    main()
