@@ -92,7 +92,8 @@ def load_spec(path=None):
         if spec is None:
             with open(resolved, encoding="utf-8") as handle:
                 document = json.load(handle)
-            for pointer, name, schema, _ in ERRATA:
+            for erratum in ERRATA:
+                pointer, name, schema = erratum[:3]
                 _resolve(document, pointer)[name] = schema
             spec = _SPECS[resolved] = ApiSpec(document)
         return spec
@@ -265,24 +266,38 @@ class Operation:
         return None
 
 
+class PathTemplate:
+    """One path of the description, e.g. ``/users/{id}``, with its operations by method."""
+
+    def __init__(self, template, operations):
+        self.template = template
+        self.operations = operations
+        self.placeholders = template.count("{")
+        self.pattern = re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "/?$")
+
+
 class ApiSpec:
-    """The description, indexed for fast request matching."""
+    """The description, indexed for fast request matching.
+
+    Paths are grouped by segment count and first segment, literal ones
+    before templated ones, so a request is matched against a handful of
+    patterns, not all 273.
+    """
 
     def __init__(self, document):
         self.document = document
         self.registry = Registry().with_resource(DOCUMENT_URI, Resource(contents=document, specification=DRAFT4))
-        self._paths = {}
+        self._templates = {}
+        self._groups = {}
         for template, item in document.get("paths", {}).items():
+            operations = {method.upper(): Operation(self, method, template, item[method], item.get("parameters", []))
+                          for method in METHODS if method in item}
+            entry = self._templates[template] = PathTemplate(template, operations)
             segments = template.strip("/").split("/")
-            pattern = re.compile("^" + re.sub(r"\\\{(\w+)\\\}", r"(?P<\1>[^/]+)", re.escape(template)) + "/?$")
-            operations = {}
-            for method in METHODS:
-                if method in item:
-                    operations[method.upper()] = Operation(self, method, template, item[method], item.get("parameters", []))
-            entry = (template.count("{"), template, pattern, operations)
-            self._paths.setdefault(len(segments), []).append(entry)
-        for entries in self._paths.values():
-            entries.sort(key=lambda entry: (entry[0], entry[1]))
+            first = None if segments[0].startswith("{") else segments[0]
+            self._groups.setdefault((len(segments), first), []).append(entry)
+        for entries in self._groups.values():
+            entries.sort(key=lambda entry: (entry.placeholders, entry.template))
 
     def resolve(self, ref):
         """The object a local ``#/...`` reference points to."""
@@ -293,11 +308,8 @@ class ApiSpec:
 
     def operation(self, method, template):
         """The operation for an exact path template, e.g. ``("GET", "/users/{id}")``."""
-        for entries in self._paths.values():
-            for _, known, _, operations in entries:
-                if known == template:
-                    return operations.get(method.upper())
-        return None
+        entry = self._templates.get(template)
+        return entry.operations.get(method.upper()) if entry else None
 
     def match(self, method, path):
         """The operation and path parameters for a concrete request path.
@@ -307,11 +319,12 @@ class ApiSpec:
         method a 405, as PagerDuty answers.
         """
         path = path.rstrip("/") or "/"
+        segments = path.strip("/").split("/")
         known_path = False
-        for _, _, pattern, operations in self._paths.get(len(path.strip("/").split("/")), []):
-            found = pattern.match(path)
+        for entry in self._groups.get((len(segments), segments[0]), []) + self._groups.get((len(segments), None), []):
+            found = entry.pattern.match(path)
             if found:
-                operation = operations.get(method)
+                operation = entry.operations.get(method)
                 if operation is not None:
                     return operation, found.groupdict()
                 known_path = True

@@ -101,7 +101,7 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, IncidentsMix
     def new_id(self):
         """A fresh PagerDuty-style id: ``P`` and six upper-case letters or digits."""
         while True:
-            candidate = "P" + "".join(self.random.choice(ID_ALPHABET) for _ in range(6))
+            candidate = "P" + "".join(self.random.choices(ID_ALPHABET, k=6))
             if candidate not in self.known_ids:
                 self.known_ids.add(candidate)
                 return candidate
@@ -142,9 +142,9 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, IncidentsMix
 
     @staticmethod
     def _token(request):
-        scheme, _, credentials = (request.header("Authorization") or "").strip().partition(" ")
+        scheme, credentials = ((request.header("Authorization") or "").strip().split(" ", 1) + [""])[:2]
         if scheme.lower() == "token":
-            name, _, token = credentials.strip().partition("=")
+            name, token = (credentials.strip().split("=", 1) + [""])[:2]
             return token.strip() if name.strip().lower() == "token" else None
         if scheme.lower() == "bearer":
             return credentials.strip()
@@ -186,4 +186,3 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, IncidentsMix
                    "ratelimit-reset": str(reset_seconds)}
         return Reply(429, {"error": {"message": "Rate Limit Exceeded", "code": RATE_LIMITED,
                                      "errors": ["Too many requests in the last minute for this API token"]}}, headers)
-

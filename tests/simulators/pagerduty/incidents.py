@@ -163,7 +163,7 @@ class IncidentsMixin:
                 if ((statuses and incident["status"] not in statuses)
                         or (service_ids and incident["_service"] not in service_ids)
                         or (team_ids and not team_ids.intersection(policy_teams))
-                        or (user_ids and not user_ids.intersection(user_id for user_id, _ in incident["_assignments"]))
+                        or (user_ids and not user_ids.intersection(assignment[0] for assignment in incident["_assignments"]))
                         or (urgencies and incident["urgency"] not in urgencies)
                         or (key is not None and incident["incident_key"] != key)):
                     continue
@@ -268,7 +268,7 @@ class IncidentsMixin:
                 self.change_incident(trial, entry, requester)
             for incident, entry in targets:
                 self.change_incident(incident, entry, requester)
-            found = [self.render_incident(incident) for incident, _ in targets]
+            found = [self.render_incident(target[0]) for target in targets]
         return Reply(200, paginate(request, found, "incidents"))
 
     @route("PUT", "/incidents/{id}/merge")

@@ -8,7 +8,7 @@ from datetime import datetime, timedelta
 from simulators.core import Reply, route
 
 from .common import (by_name, days, decorate, invalid, iso, matches_query, not_found, paginate, parse_time, reference,
-                     utcnow, window, zone)
+                     window, zone)
 
 USER_TARGETS = ("user", "user_reference")
 SCHEDULE_TARGETS = ("schedule", "schedule_reference")
@@ -362,7 +362,8 @@ class OncallMixin:
             since = since or self.now()
             until = until or since + SCHEDULE_SPAN
             on_call = []
-            for _, _, user_id in self.segments(schedule, since, until):
+            for segment in self.segments(schedule, since, until):
+                user_id = segment[2]
                 if user_id not in on_call:
                     on_call.append(user_id)
             return Reply(200, {"users": [self.render_user(self.users[user_id]) for user_id in on_call]})
@@ -511,7 +512,7 @@ def coverage(segments, since, until):
     span = (until - since).total_seconds()
     if span <= 0:
         return 0.0
-    covered = sum((min(end, until) - max(start, since)).total_seconds() for start, end, _ in segments)
+    covered = sum((min(segment[1], until) - max(segment[0], since)).total_seconds() for segment in segments)
     return round(100.0 * covered / span, 2)
 
 

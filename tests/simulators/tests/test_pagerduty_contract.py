@@ -123,7 +123,7 @@ def test_pagination(pd):
 
 def test_rate_limit_per_token(pd):
     requests.put(pd.url + "/_sim/settings", json={"rate_limit": 3}, timeout=5).raise_for_status()
-    statuses = [pd.get("/priorities").status_code for _ in range(4)]
+    statuses = [pd.get("/priorities").status_code for attempt in range(4)]
     assert statuses == [200, 200, 200, 429]
     limited = pd.get("/priorities")
     assert limited.status_code == 429 and error_of(limited)["code"] == 2020
@@ -148,8 +148,8 @@ def test_responses_match_the_description(pd):
     Answers are checked without ``include[]``: the description types expanded
     lists as references, while PagerDuty (and the simulator) put full objects there.
     """
-    user = check(pd, "POST", "/users", pd.post("/users", json={"user": {"type": "user", "name": "Schema User",
-                                                                         "email": "schema@example.com"}}))["user"]
+    new_user = {"type": "user", "name": "Schema User", "email": "schema@example.com"}
+    user = check(pd, "POST", "/users", pd.post("/users", json={"user": new_user}))["user"]
     uid = user["id"]
     check(pd, "GET", "/users/{id}", pd.get("/users/" + uid))
     check(pd, "GET", "/users", pd.get("/users", params={"total": "true"}))
@@ -193,9 +193,9 @@ def test_responses_match_the_description(pd):
     check(pd, "GET", "/escalation_policies", pd.get("/escalation_policies"))
     check(pd, "GET", "/oncalls", pd.get("/oncalls", params={"since": "2024-01-01T00:00:00Z", "until": "2024-01-03T00:00:00Z"}))
     check(pd, "GET", "/oncalls", pd.get("/oncalls"))
-    service = check(pd, "POST", "/services", pd.post("/services", json={"service": {
-        "type": "service", "name": "Schema Service", "escalation_policy": {"id": policy["id"],
-                                                                          "type": "escalation_policy_reference"}}}))["service"]
+    new_service = {"type": "service", "name": "Schema Service",
+                   "escalation_policy": {"id": policy["id"], "type": "escalation_policy_reference"}}
+    service = check(pd, "POST", "/services", pd.post("/services", json={"service": new_service}))["service"]
     check(pd, "GET", "/services/{id}", pd.get("/services/" + service["id"]))
     check(pd, "GET", "/services", pd.get("/services"))
     integration = check(pd, "POST", "/services/{id}/integrations", pd.post("/services/%s/integrations" % service["id"], json={
@@ -266,7 +266,7 @@ def test_simple_gets_are_fast(pd_server, capsys):
     """One keep-alive client on ``GET /users/{id}``: the full check against the description included."""
     client = PagerDutyClient(pd_server)
     path = "/users/" + client.admin()["id"]
-    best = max(requests_per_second(client, path) for _ in range(3))
+    best = max(requests_per_second(client, path) for attempt in range(3))
     with capsys.disabled():
         print("\nGET /users/{id}: %.0f requests/s" % best)
     assert best >= 500

@@ -14,7 +14,7 @@ def setup_service(pd):
 
 
 def test_create_incident_assigns_first_level(pd):
-    service, alice, _ = setup_service(pd)
+    service, alice = setup_service(pd)[:2]
     incident = pd.incident("Disk full", service, urgency="low", body={"type": "incident_body", "details": "90%"})
     assert incident["status"] == "triggered" and incident["urgency"] == "low"
     assert incident["incident_number"] == 1 and incident["summary"] == "[#1] Disk full"
@@ -26,7 +26,7 @@ def test_create_incident_assigns_first_level(pd):
 
 
 def test_create_incident_needs_from_and_required_fields(pd):
-    service, _, _ = setup_service(pd)
+    service = setup_service(pd)[0]
     body = {"incident": {"type": "incident", "title": "X", "service": {"id": service, "type": "service_reference"}}}
     reply = pd.post("/incidents", json=body, headers={"From": None})
     assert reply.status_code == 400 and error_of(reply)["code"] == 2016
@@ -37,7 +37,7 @@ def test_create_incident_needs_from_and_required_fields(pd):
 
 
 def test_incident_key_deduplicates_open_incidents(pd):
-    service, _, _ = setup_service(pd)
+    service = setup_service(pd)[0]
     first = pd.incident("Disk full", service, incident_key="disk-1")
     reply = pd.post("/incidents", json={"incident": {"type": "incident", "title": "Again", "incident_key": "disk-1",
                                                      "service": {"id": service, "type": "service_reference"}}})
@@ -53,7 +53,7 @@ def test_incident_key_deduplicates_open_incidents(pd):
 
 
 def test_status_changes(pd):
-    service, alice, _ = setup_service(pd)
+    service, alice = setup_service(pd)[:2]
     incident = pd.incident("Disk full", service)
     path = "/incidents/" + incident["id"]
     acked = pd.put(path, json={"incident": {"type": "incident_reference", "status": "acknowledged"}}).json()["incident"]
@@ -89,7 +89,7 @@ def test_reassign_and_escalate(pd):
 
 
 def test_direct_assignment_on_create_excludes_policy(pd):
-    service, _, bob = setup_service(pd)
+    service, bob = setup_service(pd)[::2]
     other = pd.policy("Other", ("user_reference", bob))["id"]
     body = {"type": "incident", "title": "X", "service": {"id": service, "type": "service_reference"},
             "assignments": [{"assignee": {"id": bob, "type": "user_reference"}}],
@@ -101,7 +101,7 @@ def test_direct_assignment_on_create_excludes_policy(pd):
 
 
 def test_bulk_update_is_all_or_nothing(pd):
-    service, _, _ = setup_service(pd)
+    service = setup_service(pd)[0]
     first = pd.incident("One", service)
     second = pd.incident("Two", service)
     body = {"incidents": [{"id": first["id"], "type": "incident_reference", "status": "acknowledged"},
@@ -116,7 +116,7 @@ def test_bulk_update_is_all_or_nothing(pd):
 
 
 def test_notes(pd):
-    service, _, _ = setup_service(pd)
+    service = setup_service(pd)[0]
     incident = pd.incident("Disk full", service)
     path = "/incidents/%s/notes" % incident["id"]
     reply = pd.post(path, json={"note": {"content": "Looking at it"}})
@@ -130,7 +130,7 @@ def test_notes(pd):
 
 def test_snooze_needs_acknowledged_incident(pd):
     pd.sim.frozen_now = datetime(2024, 3, 10, 12, 0, tzinfo=timezone.utc)
-    service, _, _ = setup_service(pd)
+    service = setup_service(pd)[0]
     incident = pd.incident("Disk full", service)
     path = "/incidents/%s/snooze" % incident["id"]
     assert pd.post(path, json={"duration": 3600}).status_code == 400
@@ -142,7 +142,7 @@ def test_snooze_needs_acknowledged_incident(pd):
 
 
 def test_merge(pd):
-    service, _, _ = setup_service(pd)
+    service = setup_service(pd)[0]
     target = pd.incident("Target", service)
     source = pd.incident("Source", service)
     reply = pd.put("/incidents/%s/merge" % target["id"],
@@ -156,7 +156,7 @@ def test_merge(pd):
 
 
 def test_status_update_and_priority(pd):
-    service, _, _ = setup_service(pd)
+    service = setup_service(pd)[0]
     incident = pd.incident("Disk full", service, priority={"id": "PKRBZ1A", "type": "priority_reference"})
     assert incident["priority"]["name"] == "P1"
     reply = pd.post("/incidents/%s/status_updates" % incident["id"], json={"message": "Mitigated"})
@@ -166,7 +166,7 @@ def test_status_update_and_priority(pd):
 
 
 def test_list_filters(pd):
-    service, _, _ = setup_service(pd)
+    service = setup_service(pd)[0]
     first = pd.incident("One", service, urgency="low")
     pd.incident("Two", service)
     low = pd.get("/incidents", params={"urgencies[]": "low"}).json()["incidents"]
@@ -177,7 +177,7 @@ def test_list_filters(pd):
 
 
 def test_disabled_service_refuses_incidents(pd):
-    service, _, _ = setup_service(pd)
+    service = setup_service(pd)[0]
     policy = pd.get("/services/" + service).json()["service"]["escalation_policy"]["id"]
     pd.put("/services/" + service, json={"service": {"type": "service", "status": "disabled",
                                                      "escalation_policy": {"id": policy, "type": "escalation_policy_reference"}}})

@@ -188,8 +188,8 @@ def test_overrides(pd):
     entries = [(entry["start"], entry["user"]["id"]) for entry in shown["final_schedule"]["rendered_schedule_entries"]]
     assert entries == [("2024-03-10T00:00:00Z", alice), ("2024-03-10T10:00:00Z", bob), ("2024-03-10T14:00:00Z", alice)]
     assert len(shown["overrides_subschedule"]["rendered_schedule_entries"]) == 1
-    users_on_call = pd.get("/schedules/%s/users" % schedule["id"], params={"since": "2024-03-10T11:00:00Z",
-                                                                            "until": "2024-03-10T13:00:00Z"}).json()["users"]
+    middle = {"since": "2024-03-10T11:00:00Z", "until": "2024-03-10T13:00:00Z"}
+    users_on_call = pd.get("/schedules/%s/users" % schedule["id"], params=middle).json()["users"]
     assert [user["id"] for user in users_on_call] == [bob]
     assert pd.delete("%s/%s" % (path, current["id"])).status_code == 200, "an override under way is truncated"
     assert pd.delete("%s/%s" % (path, future["id"])).status_code == 204
