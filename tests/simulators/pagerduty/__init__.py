@@ -16,6 +16,7 @@ updates) and priorities.
 from __future__ import annotations
 
 import random
+import re
 
 from simulators.core import Reply, Simulator
 from simulators.openapi import SpecViolation, load_spec
@@ -30,6 +31,7 @@ from .services import ServicesMixin
 API_TOKEN = "sim-pagerduty-token"
 ADMIN_NAME = "Avery Owner"
 ADMIN_EMAIL = "owner@incident-ops.example.com"
+ID_PATTERN = re.compile(r"^[A-Z0-9]{7}$")
 VERSIONED_MEDIA_TYPE = "application/vnd.pagerduty+json"
 FROM_MISSING_MESSAGE = "You must specify a user's email address in the \"From\" header to perform this action"
 STATUS_MESSAGES = {400: (INVALID_INPUT, "Invalid Input Provided"), 401: (AUTHENTICATION_FAILED, "Authentication failed"),
@@ -97,6 +99,16 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, IncidentsMix
             self.user(member["user"]["id"])
             self.team_members[team["id"]][member["user"]["id"]] = member.get("role", "manager")
         return team
+
+    def claim_id(self, data):
+        """The id a seeded object brings (checked to be free and PagerDuty-shaped), or a fresh one."""
+        wanted = data.get("id")
+        if wanted is None:
+            return self.new_id()
+        if not ID_PATTERN.match(str(wanted)) or wanted in self.known_ids:
+            raise PagerDutyError("Invalid Input Provided", errors=["id %r is taken or not a PagerDuty id" % wanted])
+        self.known_ids.add(wanted)
+        return wanted
 
     def new_id(self):
         """A fresh PagerDuty-style id: ``P`` and six upper-case letters or digits."""

@@ -6,8 +6,8 @@ import re
 
 from simulators.core import Reply, route
 
-from .common import (PagerDutyError, by_name, decorate, invalid, matches_query, not_found, paginate, reference,
-                     zone)
+from .common import (PagerDutyError, by_name, decorate, fresh, invalid, matches_query, not_found, paginate,
+                     reference, zone)
 
 USER_COLORS = ("green", "red", "purple", "teal", "orange", "cayenne", "blue", "brown", "forest", "crimson")
 AVATAR = "https://secure.gravatar.com/avatar/%s.png?d=mm&r=PG"
@@ -101,7 +101,7 @@ class AccountsMixin:
         if self.user_by_email(email):
             raise invalid("Email has already been taken")
         zone(data.get("time_zone") or "Etc/UTC")
-        user_id = data.get("id") or self.new_id()
+        user_id = self.claim_id(data)
         user = {
             "id": user_id,
             "name": data["name"],
@@ -124,7 +124,7 @@ class AccountsMixin:
                                                  "contact_method": {"id": method["id"]}})
         return user
 
-    def add_contact_method(self, user_id, data):
+    def add_contact_method(self, user_id, data, method_id=None):
         kind = data["type"]
         address = str(data["address"]).strip()
         if kind == "email_contact_method" and not EMAIL_PATTERN.match(address):
@@ -132,9 +132,9 @@ class AccountsMixin:
         if kind in PHONE_TYPES and not re.fullmatch(r"[0-9]{4,15}", address):
             raise invalid("Address is not a valid phone number")
         for other in self.contact_methods[user_id].values():
-            if other["type"] == kind and other["address"].lower() == address.lower() and other["id"] != data.get("id"):
+            if other["type"] == kind and other["address"].lower() == address.lower():
                 raise invalid("User Contact method must be unique")
-        method = {"id": data.get("id") or self.new_id(), "type": kind, "label": data["label"], "address": address}
+        method = {"id": method_id or self.claim_id(data), "type": kind, "label": data["label"], "address": address}
         if kind == "email_contact_method":
             method["send_short_email"] = bool(data.get("send_short_email", False))
         if kind in PHONE_TYPES:
@@ -151,7 +151,7 @@ class AccountsMixin:
         method_id = (data.get("contact_method") or {}).get("id")
         if method_id not in self.contact_methods[user_id]:
             raise invalid("Contact method %s does not belong to user %s" % (method_id, user_id))
-        rule = {"id": data.get("id") or self.new_id(), "start_delay_in_minutes": data["start_delay_in_minutes"],
+        rule = {"id": self.claim_id(data), "start_delay_in_minutes": data["start_delay_in_minutes"],
                 "urgency": data["urgency"], "contact_method": method_id}
         self.notification_rules[user_id][rule["id"]] = rule
         return rule
@@ -159,7 +159,7 @@ class AccountsMixin:
     def create_team(self, data):
         if any(team["name"].lower() == data["name"].lower() for team in self.teams.values()):
             raise invalid("Name has already been taken")
-        team = {"id": data.get("id") or self.new_id(), "name": data["name"],
+        team = {"id": self.claim_id(data), "name": data["name"],
                 "description": data.get("description"), "default_role": data.get("default_role", "manager")}
         self.teams[team["id"]] = team
         self.team_members[team["id"]] = {}
@@ -180,7 +180,7 @@ class AccountsMixin:
 
     @route("POST", "/users")
     def post_user(self, request):
-        data = request.json()["user"]
+        data = fresh(request.json()["user"])
         with self.lock:
             return Reply(201, {"user": self.render_user(self.create_user(data))})
 
@@ -243,7 +243,7 @@ class AccountsMixin:
 
     @route("POST", "/users/{id}/contact_methods")
     def post_contact_method(self, request):
-        data = request.json()["contact_method"]
+        data = fresh(request.json()["contact_method"])
         with self.lock:
             user_id = self.user(request.params["id"])["id"]
             method = self.add_contact_method(user_id, data)
@@ -269,11 +269,11 @@ class AccountsMixin:
             user_id, method = self.contact_method(request)
             if data["type"] != method["type"]:
                 raise invalid("The type of a contact method cannot be changed")
-            merged = dict(method, **{key: value for key, value in data.items()
-                                     if key in ("label", "address", "send_short_email", "country_code")})
+            merged = dict(fresh(method), **{key: value for key, value in data.items()
+                                            if key in ("label", "address", "send_short_email", "country_code")})
             del self.contact_methods[user_id][method["id"]]
             try:
-                updated = self.add_contact_method(user_id, merged)
+                updated = self.add_contact_method(user_id, merged, method["id"])
             except PagerDutyError:
                 self.contact_methods[user_id][method["id"]] = method
                 raise
@@ -304,7 +304,7 @@ class AccountsMixin:
 
     @route("POST", "/users/{id}/notification_rules")
     def post_notification_rule(self, request):
-        data = request.json()["notification_rule"]
+        data = fresh(request.json()["notification_rule"])
         with self.lock:
             user_id = self.user(request.params["id"])["id"]
             rule = self.add_notification_rule(user_id, data)
@@ -360,7 +360,7 @@ class AccountsMixin:
 
     @route("POST", "/teams")
     def post_team(self, request):
-        data = request.json()["team"]
+        data = fresh(request.json()["team"])
         with self.lock:
             return Reply(201, {"team": self.render_team(self.create_team(data))})
 

@@ -17,7 +17,6 @@ MAX_WINDOW = 10000
 
 # PagerDuty's error codes (its "Errors" reference; only 2001 and 2100 appear in the OpenAPI file).
 INVALID_INPUT = 2001
-ARGUMENTS_CAUSED_ERROR = 2002
 AUTHENTICATION_FAILED = 2006
 FROM_HEADER_MISSING = 2016
 REQUESTER_NOT_FOUND = 1008
@@ -34,6 +33,9 @@ class PagerDutyError(SimulatorError):
         self.errors = list(errors) if errors is not None else []
         self.extra = extra
 
+    def __str__(self):
+        return "; ".join([self.message] + self.errors)
+
 
 def invalid(*errors, **extra):
     """PagerDuty's 400 for input it refuses, with one detail line per problem."""
@@ -42,6 +44,11 @@ def invalid(*errors, **extra):
 
 def not_found(what, identifier):
     return PagerDutyError("Not Found", status=404, code=NOT_FOUND, errors=["%s %s not found" % (what, identifier)])
+
+
+def fresh(data):
+    """A create request's object without ``id``: PagerDuty ignores the read-only id a client sends."""
+    return {key: value for key, value in data.items() if key != "id"}
 
 
 def utcnow():
@@ -73,16 +80,12 @@ def zone(name, field="time_zone"):
         raise invalid("%s %r is not a valid time zone" % (field, name)) from None
 
 
-def ref_type(kind):
-    return kind + "_reference"
-
-
 def reference(kind, identifier, summary, path=None, html=True):
     """A reference as PagerDuty renders it: id, type, summary, self, html_url."""
     path = path or "/%ss/%s" % (kind, identifier)
     return {
         "id": identifier,
-        "type": ref_type(kind),
+        "type": kind + "_reference",
         "summary": summary,
         "self": API_BASE + path,
         "html_url": WEB_BASE + path if html else None,
@@ -126,8 +129,8 @@ def paginate(request, items, key, extra=None):
     return body
 
 
-def window(request, default_span=None):
-    """The ``since``/``until`` range of a request; ``until`` defaults to ``since`` (+ ``default_span``)."""
+def window(request):
+    """The ``since``/``until`` range of a request, each None when not given."""
     since = parse_time(request.arg("since"), "since") if request.arg("since") else None
     until = parse_time(request.arg("until"), "until") if request.arg("until") else None
     if since and until and until < since:

@@ -7,7 +7,7 @@ from datetime import datetime, timedelta
 
 from simulators.core import Reply, route
 
-from .common import (by_name, days, decorate, invalid, iso, matches_query, not_found, paginate, parse_time, reference,
+from .common import (by_name, days, decorate, fresh, invalid, iso, matches_query, not_found, paginate, parse_time, reference,
                      window, zone)
 
 USER_TARGETS = ("user", "user_reference")
@@ -72,7 +72,7 @@ class OncallMixin:
         return policy
 
     def create_escalation_policy(self, data):
-        policy = self._policy_fields(data, {"id": data.get("id") or self.new_id()})
+        policy = self._policy_fields(data, {"id": self.claim_id(data)})
         self.escalation_policies[policy["id"]] = policy
         return policy
 
@@ -125,7 +125,7 @@ class OncallMixin:
 
     @route("POST", "/escalation_policies")
     def post_escalation_policy(self, request):
-        data = request.json()["escalation_policy"]
+        data = fresh(request.json()["escalation_policy"])
         with self.lock:
             return Reply(201, {"escalation_policy": self.render_escalation_policy(self.create_escalation_policy(data))})
 
@@ -242,7 +242,7 @@ class OncallMixin:
         return built
 
     def create_schedule(self, data):
-        schedule = self._schedule_fields(data, {"id": data.get("id") or self.new_id()})
+        schedule = self._schedule_fields(data, {"id": self.claim_id(data)})
         self.schedules[schedule["id"]] = schedule
         return schedule
 
@@ -323,7 +323,7 @@ class OncallMixin:
 
     @route("POST", "/schedules")
     def post_schedule(self, request):
-        data = request.json()["schedule"]
+        data = fresh(request.json()["schedule"])
         with self.lock:
             return Reply(201, {"schedule": self.render_schedule(self.create_schedule(data))})
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from simulators.core import Reply, route
 
-from .common import by_name, decorate, invalid, iso, matches_query, not_found, paginate, reference
+from .common import by_name, decorate, fresh, invalid, iso, matches_query, not_found, paginate, reference
 
 SERVICE_DEFAULTS = {
     "description": "",
@@ -78,7 +78,7 @@ class ServicesMixin:
         return service
 
     def create_service(self, data):
-        service = self._service_fields(data, {"id": data.get("id") or self.new_id()})
+        service = self._service_fields(data, {"id": self.claim_id(data)})
         service.update(created_at=iso(self.now()), last_incident_timestamp=None)
         self.services[service["id"]] = service
         return service
@@ -123,7 +123,7 @@ class ServicesMixin:
 
     @route("POST", "/services")
     def post_service(self, request):
-        data = request.json()["service"]
+        data = fresh(request.json()["service"])
         with self.lock:
             return Reply(201, {"service": self.render_service(self.create_service(data))})
 
@@ -165,7 +165,7 @@ class ServicesMixin:
 
     def create_integration(self, service_id, data):
         """A new integration; event integrations get a fresh 32-hex-digit integration key."""
-        integration = {"id": data.get("id") or self.new_id(), "type": data["type"],
+        integration = {"id": self.claim_id(data), "type": data["type"],
                        "name": data.get("name") or data["type"].replace("_", " ").title(),
                        "created_at": iso(self.now()), "_service": service_id}
         if data["type"] == EMAIL_INTEGRATION:
@@ -189,7 +189,7 @@ class ServicesMixin:
 
     @route("POST", "/services/{id}/integrations")
     def post_integration(self, request):
-        data = request.json()["integration"]
+        data = fresh(request.json()["integration"])
         with self.lock:
             service = self.service(request.params["id"])
             return Reply(201, {"integration": self.render_integration(self.create_integration(service["id"], data))})
