@@ -122,9 +122,10 @@ def seed(version, force=False):
     os.makedirs(os.path.dirname(path), exist_ok=True)
     with tempfile.TemporaryDirectory(prefix='seed-get-pip-') as workdir:
         text = render(version, download_wheel(version, workdir))
-    partial = path + '.partial'
-    with open(partial, 'w', encoding='utf-8') as handle:
+    descriptor, partial = tempfile.mkstemp(prefix='.get_pip-', suffix='.partial', dir=os.path.dirname(path))
+    with os.fdopen(descriptor, 'w', encoding='utf-8') as handle:
         handle.write(text)
+    os.chmod(partial, 0o644)
     os.replace(partial, path)
     print('pip %s bootstrap written: %s' % (version, path))
 
