@@ -236,12 +236,14 @@ def test_error_bodies_match_the_description(pd):
     assert not pd.sim.spec.response_errors("GET", "/users/{id}", 404, reply.json())
 
 
-def test_spec_is_found_through_the_environment(monkeypatch, tmp_path):
+def test_spec_location(monkeypatch, tmp_path):
+    """``$PAGERDUTY_OPENAPI_SPEC`` first, else ``shared/specs/`` beside a parent folder."""
+    real = openapi.find_spec().resolve()
     monkeypatch.setenv(openapi.SPEC_ENV, str(tmp_path / "missing.json"))
     with pytest.raises(FileNotFoundError, match=openapi.SPEC_ENV):
         openapi.find_spec()
     monkeypatch.delenv(openapi.SPEC_ENV)
-    assert openapi.find_spec().name == "pagerduty-rest-openapiv3.json"
+    assert openapi.find_spec(real.parents[2] / "checkout" / "tests" / "openapi.py") == real
     with pytest.raises(FileNotFoundError, match="not found"):
         openapi.find_spec(tmp_path / "nowhere" / "file.py")
 
