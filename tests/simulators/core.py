@@ -351,7 +351,7 @@ class Simulator:
             if request.method == "POST" and action == "seed":
                 with self.lock:
                     return Reply(201, self.seed(request.json()))
-        except (SimulatorError, ValueError, TypeError, re.error) as error:
+        except (SimulatorError, KeyError, ValueError, TypeError, re.error) as error:
             return Reply(400, {"error": str(error)})
         return Reply(404, {"error": "unknown control endpoint %s %s" % (request.method, request.path)})
 
