@@ -247,7 +247,7 @@ class TicketsSimulator(Simulator):
                 elif any(other["humanId"] == human_id for other in self.users.values()):
                     problems.append("The human id has already been taken.")
             organisation = body.get("organisationId")
-            if organisation is not None and organisation not in self.organisations:
+            if organisation is not None and (not isinstance(organisation, str) or organisation not in self.organisations):
                 problems.append("The selected organisation id is invalid.")
         return problems
 
@@ -373,7 +373,7 @@ class TicketsSimulator(Simulator):
         if isinstance(contract, str) and ("contractHumanId" in body or "organisationHumanId" in body):
             if contract not in self.contracts:
                 problems.append("The selected contractHumanId is invalid.")
-            elif organisation in self.organisations and self.contracts[contract]["organisation"] != organisation:
+            elif isinstance(organisation, str) and organisation in self.organisations and self.contracts[contract]["organisation"] != organisation:
                 problems.append("The contract %s does not belong to organisation %s." % (contract, organisation))
         if isinstance(body.get("tenantHumanId"), str) and body["tenantHumanId"] not in self.tenants:
             problems.append("The selected tenantHumanId is invalid.")

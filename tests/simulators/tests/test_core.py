@@ -187,3 +187,8 @@ def test_control_api_needs_no_credentials_and_skips_rate_limit(control):
     root.put("/settings", json={"rate_limit": 1})
     for _attempt in range(3):
         assert root.get("/settings").status_code == 200
+
+
+def test_seed_with_a_missing_key_is_400_not_a_dropped_connection(control):
+    reply = control("itsm").post("/seed", json={"users": [{"name": "no username"}]})
+    assert reply.status_code == 400 and reply.json()["error"]

@@ -76,6 +76,7 @@ def test_create_update_delete_user(tickets):
     ({"email": "REPORTER@acme.example", "name": "X"}, "already been taken"),
     ({"email": "x@example.com", "name": "X", "humanId": "USR-12345"}, "human id has already been taken"),
     ({"email": "x@example.com", "name": "X", "organisationId": "ORG-0"}, "organisation id is invalid"),
+    ({"email": "x@example.com", "name": "X", "organisationId": ["ORG-12333"]}, "organisation id is invalid"),
     ({"email": "x@example.com", "name": "X", "admin": "yes"}, "admin field must be true or false"),
     ({"email": "x@example.com", "name": "X", "phoneNumber": "call me"}, "phone number"),
 ])
@@ -156,6 +157,7 @@ def test_ticket_required_fields(tickets, missing):
     ({"tenantHumanId": 123}, "The tenantHumanId must be a non-empty string."),
     ({"tenantHumanId": "999"}, "The selected tenantHumanId is invalid."),
     ({"title": 5}, "The title must be a string."),
+    ({"organisationHumanId": {"id": "ORG-12333"}}, "organisationHumanId must be a non-empty string"),
 ])
 def test_ticket_invalid_input(tickets, changes, fragment):
     assert_unprocessable(tickets.post("/tickets", json=dict(TICKET, **changes)), fragment)
@@ -172,6 +174,7 @@ def test_update_ticket(tickets):
     assert rows["preferredContactMethod"] == "phone" and rows["mainEmail"] == "reporter@acme.example"
     assert_unprocessable(tickets.patch("/tickets/" + ticket_id, json={"reporterHumanId": "USR-0"}), "reporterHumanId")
     assert_unprocessable(tickets.patch("/tickets/" + ticket_id, json={"description": ""}), "description")
+    assert_unprocessable(tickets.patch("/tickets/" + ticket_id, json={"organisationHumanId": {}}), "organisationHumanId")
     assert tickets.patch("/tickets/INC-404", json={"title": "x"}).status_code == 404
 
 
