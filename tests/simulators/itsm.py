@@ -214,7 +214,6 @@ class ItsmSimulator(Simulator):
             if time.time() >= grant["expires_at"]:
                 del self.access_tokens[token]
                 raise Unauthorized("Access token expired: %s" % token)
-        request.user = grant["user"]
 
     # OAuth2 -----------------------------------------------------------------------
 
@@ -292,8 +291,7 @@ class ItsmSimulator(Simulator):
             ref = "".join(secrets.choice(alphabet) for _position in range(10))
             while ref in self.files:
                 ref = "".join(secrets.choice(alphabet) for _position in range(10))
-            self.files[ref] = {"refFileName": ref, "realName": upload.filename, "size": len(upload.content),
-                               "contentType": upload.content_type}
+            self.files[ref] = {"realName": upload.filename, "size": len(upload.content)}
         return Reply(200, {"refFileName": ref, "realName": upload.filename, "link": None})
 
     @route("GET", "/api/ususer/form/{module}")
