@@ -15,7 +15,7 @@ description:
   - Every team, user and schedule the write names is looked up before it is made; an unknown one fails the task
     with nothing written.
 author:
-  - incident.ops maintainers
+  - incident.ops maintainers (@incident-ops)
 options:
   name:
     description:
@@ -160,8 +160,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.escalation import (INCLUDE_TARGETS, present_policy,
-                                                                               present_target, target_kind, target_name)
+from ansible_collections.incident.ops.plugins.module_utils.escalation import (
+    INCLUDE_TARGETS, present_policy, present_target, target_kind, target_name)
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect, reference
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import LookedUpFirst, changes, ensure, without_none
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email

@@ -11,7 +11,7 @@ description:
     optionally only those that can page a given user or that belong to a given team.
   - Every page is read, with C(include[]=targets) so each user target carries its email.
 author:
-  - incident.ops maintainers
+  - incident.ops maintainers (@incident-ops)
 options:
   name:
     description:

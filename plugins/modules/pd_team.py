@@ -13,7 +13,7 @@ description:
   - Every member email is checked and every new member is looked up before the first write, so a typo in one
     email fails the task without creating or changing anything.
 author:
-  - incident.ops maintainers
+  - incident.ops maintainers (@incident-ops)
 options:
   name:
     description:
@@ -227,9 +227,8 @@ def members_after(current, plan, users):
 
 def members_diff(plan):
     """Only the members that change: removed and re-roled ones before, added and re-roled ones after."""
-    before = [{"email": have["email"], "role": have["role"]} for have, _ in plan.update]
-    before += [{"email": have["email"], "role": have["role"]} for have in plan.remove]
-    after = [dict(entry) for entry in plan.add] + [dict(entry) for _, entry in plan.update]
+    before = [{"email": have["email"], "role": have["role"]} for have in [pair[0] for pair in plan.update] + plan.remove]
+    after = [dict(entry) for entry in plan.add + [pair[1] for pair in plan.update]]
     return before, after
 
 

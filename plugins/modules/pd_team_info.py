@@ -10,7 +10,7 @@ description:
   - Return one team by exact name, the teams whose name contains a search string, or every team, each with its members.
   - Every page is read; each team's members take one more request (C(GET /teams/{id}/members?include[]=users)).
 author:
-  - incident.ops maintainers
+  - incident.ops maintainers (@incident-ops)
 options:
   name:
     description:

@@ -77,7 +77,7 @@ def test_check_mode_create_writes_nothing(pagerduty, pd_api, account, run):
 
 
 def test_create_then_idempotent(pagerduty, pd_api, account, run):
-    changed, policy, _ = run(**POLICY)
+    changed, policy, _diff = run(**POLICY)
     assert changed and policy["id"]
     writes = pagerduty.writes()
     assert [(entry["method"], entry["path"]) for entry in writes] == [("POST", "/escalation_policies")]
@@ -103,7 +103,7 @@ def test_target_order_and_email_case_are_no_change(pagerduty, account, run):
     pagerduty.clear_log()
     shuffled = dict(POLICY, rules=[{"escalation_delay_in_minutes": 15, "targets": [user("Grace@Example.com"), schedule("Primary")]},
                                    {"escalation_delay_in_minutes": 30, "targets": [user(ADA), user(ADA)]}])
-    changed, _, _ = run(**shuffled)
+    changed = run(**shuffled)[0]
     assert not changed and pagerduty.writes() == []
 
 
@@ -139,7 +139,7 @@ def test_scalar_update_keeps_rules_and_team_without_resolving_them(pagerduty, pd
     run(**POLICY)
     before = stored(pd_api)
     pagerduty.clear_log()
-    changed, _, diff = run(name="Payments escalation", on_call_handoff_notifications="always")
+    changed, _policy, diff = run(name="Payments escalation", on_call_handoff_notifications="always")
     assert changed
     assert diff == {"before": {"on_call_handoff_notifications": "if_has_services"},
                     "after": {"on_call_handoff_notifications": "always"}}
@@ -155,15 +155,15 @@ def test_team_change_and_detach(pd_api, account, run):
     assert changed and diff == {"before": {"teams": ["Payments"]}, "after": {"teams": ["Search"]}}
     assert stored(pd_api)["team_ids"] == [account["Search"]]
     assert [team["id"] for team in policy["teams"]] == [account["Search"]]
-    changed, policy, _ = run(name="Payments escalation", teams=[])
+    changed, policy, _diff = run(name="Payments escalation", teams=[])
     assert changed and stored(pd_api)["team_ids"] == []
 
 
 def test_check_mode_update_predicts_and_writes_nothing(pagerduty, pd_api, account, run):
     run(**POLICY)
     pagerduty.clear_log()
-    changed, policy, _ = run(check_mode=True, name="Payments escalation", teams=["Search"],
-                             rules=[{"escalation_delay_in_minutes": 5, "targets": [user(ADA)]}])
+    changed, policy, _diff = run(check_mode=True, name="Payments escalation", teams=["Search"],
+                                 rules=[{"escalation_delay_in_minutes": 5, "targets": [user(ADA)]}])
     assert changed and pagerduty.writes() == []
     assert [team["summary"] for team in policy["teams"]] == ["Search"]
     assert policy["escalation_rules"] == [{"escalation_delay_in_minutes": 5, "targets": [
@@ -178,21 +178,21 @@ def test_from_header_is_sent_on_create(pagerduty, account, pd_module):
     with pytest.raises(Exception, match="Requester User Not Found"):
         pd_escalation_policy.run(pd_module(pd_escalation_policy.ARGUMENT_SPEC, **POLICY), api)
     anonymous = PagerDuty(options["api_url"], options["api_token"])
-    changed, _, _ = pd_escalation_policy.run(pd_module(pd_escalation_policy.ARGUMENT_SPEC, **POLICY), anonymous)
+    changed = pd_escalation_policy.run(pd_module(pd_escalation_policy.ARGUMENT_SPEC, **POLICY), anonymous)[0]
     assert changed
 
 
 def test_delete_then_delete_again(pagerduty, pd_api, account, run):
     run(**POLICY)
     pagerduty.clear_log()
-    changed, policy, _ = run(check_mode=True, name="Payments escalation", state="absent")
+    changed, policy, _diff = run(check_mode=True, name="Payments escalation", state="absent")
     assert changed and policy is None and pagerduty.writes() == []
     changed, policy, diff = run(name="Payments escalation", state="absent")
     assert changed and policy is None
     assert diff == {"before": {"name": "Payments escalation"}, "after": {}}
     assert stored(pd_api) is None
     pagerduty.clear_log()
-    changed, _, _ = run(name="Payments escalation", state="absent")
+    changed = run(name="Payments escalation", state="absent")[0]
     assert not changed
     assert [entry["method"] for entry in pagerduty.requests()] == ["GET"]
 

@@ -82,7 +82,7 @@ def test_team_filter(account, run):
 
 def test_all_policies_over_several_pages(pagerduty, account, run):
     account(count=120)
-    changed, policies, _ = run()
+    changed, policies, _diff = run()
     assert not changed and len(policies) == 122
     offsets = [int(entry["query"]["offset"]) for entry in pagerduty.requests() if entry["path"] == "/escalation_policies"]
     assert offsets == [0, 100]

@@ -53,7 +53,7 @@ def test_check_mode_create_predicts_and_writes_nothing(pagerduty, pd_api, users,
 
 
 def test_create_then_idempotent(pagerduty, pd_api, users, run):
-    changed, team, _ = run(**PAYMENTS)
+    changed, team, _diff = run(**PAYMENTS)
     assert changed and team["id"]
     stored = stored_team(pd_api, "Payments")
     assert stored["description"] == "Card processing"
@@ -73,8 +73,8 @@ def test_create_then_idempotent(pagerduty, pd_api, users, run):
 def test_member_emails_and_order_do_not_matter(pagerduty, users, run):
     run(**PAYMENTS)
     pagerduty.clear_log()
-    changed, _, _ = run(name="Payments", description="Card processing",
-                        members=[{"email": "Grace@Example.com"}, {"email": " ADA@example.com", "role": "manager"}])
+    changed = run(name="Payments", description="Card processing",
+                  members=[{"email": "Grace@Example.com"}, {"email": " ADA@example.com", "role": "manager"}])[0]
     assert not changed
     assert pagerduty.writes() == []
 
@@ -107,7 +107,7 @@ def test_purge_removes_members_not_listed(pagerduty, pd_api, users, run):
 
 def test_no_purge_keeps_other_members(pagerduty, pd_api, users, run):
     run(**PAYMENTS)
-    changed, team, _ = run(name="Payments", members=[{"email": LINUS, "role": "observer"}], purge_members=False)
+    changed, team, _diff = run(name="Payments", members=[{"email": LINUS, "role": "observer"}], purge_members=False)
     assert changed
     assert stored_team(pd_api, "Payments")["members"] == {ADA: "manager", GRACE: "responder", LINUS: "observer"}
     assert len(team["members"]) == 3
@@ -116,14 +116,14 @@ def test_no_purge_keeps_other_members(pagerduty, pd_api, users, run):
 def test_members_unset_are_left_alone(pagerduty, users, run):
     run(**PAYMENTS)
     pagerduty.clear_log()
-    changed, team, _ = run(name="Payments")
+    changed, team, _diff = run(name="Payments")
     assert not changed and pagerduty.writes() == []
     assert len(team["members"]) == 2
 
 
 def test_empty_member_list_empties_the_team(pagerduty, pd_api, users, run):
     run(**PAYMENTS)
-    changed, team, _ = run(name="Payments", members=[])
+    changed, team, _diff = run(name="Payments", members=[])
     assert changed and team["members"] == []
     assert stored_team(pd_api, "Payments")["members"] == {}
 
@@ -142,7 +142,7 @@ def test_check_mode_update_writes_nothing(pagerduty, pd_api, users, run):
 def test_delete_then_delete_again(pagerduty, pd_api, users, run):
     run(**PAYMENTS)
     pagerduty.clear_log()
-    changed, team, _ = run(check_mode=True, name="Payments", state="absent")
+    changed, team, _diff = run(check_mode=True, name="Payments", state="absent")
     assert changed and team is None
     assert pagerduty.writes() == [] and stored_team(pd_api, "Payments")
     changed, team, diff = run(name="Payments", state="absent")
@@ -150,7 +150,7 @@ def test_delete_then_delete_again(pagerduty, pd_api, users, run):
     assert diff == {"before": {"name": "Payments"}, "after": {}}
     assert stored_team(pd_api, "Payments") is None
     pagerduty.clear_log()
-    changed, team, _ = run(name="Payments", state="absent")
+    changed, team, _diff = run(name="Payments", state="absent")
     assert not changed and team is None
     assert [entry["method"] for entry in pagerduty.requests()] == ["GET"]
 

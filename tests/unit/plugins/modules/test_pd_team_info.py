@@ -55,7 +55,7 @@ def test_query_matches_part_of_the_name(account, run):
 
 def test_all_teams_over_several_pages(pagerduty, account, run):
     account(count=130)
-    changed, teams, _ = run()
+    changed, teams, _diff = run()
     assert not changed
     assert len(teams) == 131
     lists = [entry for entry in pagerduty.requests() if entry["path"] == "/teams"]
