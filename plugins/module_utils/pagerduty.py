@@ -4,7 +4,7 @@
 """What every PagerDuty module shares: the connection, lookups and references."""
 
 from ansible_collections.incident.ops.plugins.module_utils.auth import PagerDutyToken
-from ansible_collections.incident.ops.plugins.module_utils.client import Client, RetryPolicy, offset_pages
+from ansible_collections.incident.ops.plugins.module_utils.client import ApiError, Client, RetryPolicy, offset_pages
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
 
@@ -22,6 +22,8 @@ class PagerDuty(Client):
         self.from_email = from_email
         self.session.headers.update({"Accept": self.MEDIA_TYPE, "Content-Type": "application/json"})
         self._resolved = {}
+        self._users_by_id = {}
+        self._user_listing = {"offset": 0, "total": None, "complete": False}
 
     def acting_user(self):
         """The ``From`` header that user-token writes (creating users, incidents...) need."""
@@ -56,6 +58,69 @@ class PagerDuty(Client):
     def require_user(self, email):
         """The user with this email, looked up once per run; unknown emails are bad input."""
         return self._require(("users", email.lower()), lambda: self.find_user(email), "No PagerDuty user has the email %r" % email)
+
+    def require_users(self, emails):
+        """The users with these emails, keyed by lower-case email, in as few requests as the account allows.
+
+        Unknown emails are bad input, named together.  See ``_gather_users``
+        for how the requests are chosen.
+        """
+        wanted = sorted(set(email.strip().lower() for email in emails))
+        self._gather_users(lambda: [email for email in wanted if ("users", email) not in self._resolved])
+        unknown = []
+        for email in wanted:
+            if ("users", email) not in self._resolved:
+                found = self.find_user(email)
+                if found is None:
+                    unknown.append(email)
+                else:
+                    self._keep_user(found)
+        if unknown:
+            raise InvalidInput("No PagerDuty user has the email %s" % ", ".join(repr(email) for email in unknown))
+        return dict((email, self._resolved[("users", email)]) for email in wanted)
+
+    def users_by_id(self, ids):
+        """The users with these ids, keyed by id, read as ``require_users`` reads them; ids no user has are left out."""
+        for key, user in self._resolved.items():
+            if key[0] == "users":
+                self._users_by_id.setdefault(user["id"], user)
+        wanted = sorted(set(ids))
+        self._gather_users(lambda: [user_id for user_id in wanted if user_id not in self._users_by_id])
+        for user_id in wanted:
+            if user_id not in self._users_by_id:
+                try:
+                    self._keep_user(self.get("/users/%s" % user_id)["user"])
+                except ApiError as error:
+                    if error.status != 404:
+                        raise
+        return dict((user_id, self._users_by_id[user_id]) for user_id in wanted if user_id in self._users_by_id)
+
+    def _gather_users(self, missing, page_size=100):
+        """Read ``GET /users`` pages while that costs fewer requests than one lookup per ``missing()`` user.
+
+        The first page (asked with ``total=true``) often holds every user a task
+        names; each user a page brings is kept for the rest of the run, and a
+        later call goes on from the page where this one stopped.
+        """
+        listing = self._user_listing
+        while not listing["complete"] and missing():
+            if listing["total"] is not None:
+                pages_left = -(-(listing["total"] - listing["offset"]) // page_size)
+                if len(missing()) < pages_left:
+                    return
+            page = self.get("/users", params={"offset": listing["offset"], "limit": page_size, "total": "true"}) or {}
+            users = page.get("users") or []
+            for user in users:
+                self._keep_user(user)
+            listing["offset"] += len(users)
+            listing["total"] = page.get("total")
+            listing["complete"] = (not page.get("more") or not users or listing["total"] is None
+                                   or listing["offset"] + page_size > 10000)
+
+    def _keep_user(self, user):
+        self._users_by_id[user["id"]] = user
+        if user.get("email"):
+            self._resolved[("users", user["email"].lower())] = user
 
     def require_named(self, collection, name):
         """The object of ``collection`` (teams, schedules, ...) named ``name``, looked up once per run."""
