@@ -212,3 +212,14 @@ def plan_set(current, desired, key, purge=True, protected=None):
     remove = [item for item_key, item in by_key.items()
               if item_key not in wanted_keys and purge and not (protected and protected(item))]
     return SetPlan(add, update, remove, keep)
+
+
+def set_diff(plan, show):
+    """The items a set plan touches, for a compact diff: ``(before, after)`` lists, each item as ``show`` gives it.
+
+    Before holds the changed items as they are and the removed ones; after
+    holds the added items and the changed ones as they will be.
+    """
+    before = [show(have) for have, _ in plan.update] + [show(have) for have in plan.remove]
+    after = [show(item) for item in plan.add] + [show(dict(have, **without_none(item))) for have, item in plan.update]
+    return before, after
