@@ -51,6 +51,12 @@ ERRATA = (
      {"anyOf": [{"$ref": "#/components/schemas/ScheduleReference"}, {"$ref": "#/components/schemas/V3ScheduleReference"},
                 {"type": "string", "nullable": True, "enum": [None]}]},
      "a permanent on-call comes from no schedule: PagerDuty returns null"),
+    ("#/components/schemas/Service/allOf/1/properties", "auto_resolve_timeout",
+     {"type": "integer", "nullable": True, "minimum": 0},
+     "the field's description says null (or 0) turns the feature off and must not be negative"),
+    ("#/components/schemas/Service/allOf/1/properties", "acknowledgement_timeout",
+     {"type": "integer", "nullable": True, "minimum": 0},
+     "the field's description says null (or 0) turns the feature off and must not be negative"),
     ("#/components/schemas/Incident/allOf/1/properties", "resolved_at",
      {"type": "string", "format": "date-time", "nullable": True},
      "the field's description says it is null while the incident is not resolved"),
@@ -289,6 +295,7 @@ class ApiSpec:
         self.registry = Registry().with_resource(DOCUMENT_URI, Resource(contents=document, specification=DRAFT4))
         self._templates = {}
         self._groups = {}
+        self._schemas = {}
         for template, item in document.get("paths", {}).items():
             operations = {method.upper(): Operation(self, method, template, item[method], item.get("parameters", []))
                           for method in METHODS if method in item}
@@ -375,6 +382,16 @@ class ApiSpec:
         error = best_match(validator.iter_errors(document))
         if error is not None:
             raise SpecViolation(describe_error(error))
+
+    def check_object(self, schema_name, instance):
+        """Raise ``SpecViolation`` unless ``instance`` is a valid ``components/schemas/<schema_name>`` in a request."""
+        validator = self._schemas.get(schema_name)
+        if validator is None:
+            validator = self._schemas[schema_name] = self.validator_for(
+                {"$ref": DOCUMENT_URI + _pointer("components", "schemas", schema_name)}, RequestValidator)
+        error = best_match(validator.iter_errors(instance))
+        if error is not None:
+            raise SpecViolation("%s %s" % (schema_name, describe_error(error)))
 
     def response_errors(self, method, template, status, body):
         """Every way a response body differs from the description's schema for it."""

@@ -85,12 +85,23 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, IncidentsMix
                               "role": "user"})
 
     def seed(self, data):
-        """Load objects in API shape; ids may be given.  Teams may list ``members`` ({user, role})."""
+        """Load objects in API shape, each checked against its schema in the description; ids may be given.
+
+        Teams may also list ``members`` (``{"user": {...}, "role": ...}``).
+        """
         created = {}
-        loaders = (("users", self.create_user), ("teams", self._seed_team), ("schedules", self.create_schedule),
-                   ("escalation_policies", self.create_escalation_policy), ("services", self.create_service))
-        for key, loader in loaders:
-            created[key] = [loader(dict(entry))["id"] for entry in data.get(key, [])]
+        loaders = (("users", "User", self.create_user), ("teams", "Team", self._seed_team),
+                   ("schedules", "Schedule", self.create_schedule),
+                   ("escalation_policies", "EscalationPolicy", self.create_escalation_policy),
+                   ("services", "Service", self.create_service))
+        for key, schema_name, loader in loaders:
+            created[key] = []
+            for entry in data.get(key, []):
+                try:
+                    self.spec.check_object(schema_name, entry)
+                except SpecViolation as violation:
+                    raise self._violation(violation) from None
+                created[key].append(loader(dict(entry))["id"])
         return created
 
     def _seed_team(self, data):

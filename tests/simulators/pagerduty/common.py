@@ -73,9 +73,22 @@ def parse_time(text, field):
     return moment if moment.tzinfo else moment.replace(tzinfo=timezone.utc)
 
 
+# PagerDuty also takes Rails (ActiveSupport) zone names; the common ones, by their IANA zone.
+RAILS_ZONES = {
+    "UTC": "Etc/UTC", "Eastern Time (US & Canada)": "America/New_York", "Central Time (US & Canada)": "America/Chicago",
+    "Mountain Time (US & Canada)": "America/Denver", "Pacific Time (US & Canada)": "America/Los_Angeles",
+    "Alaska": "America/Juneau", "Hawaii": "Pacific/Honolulu", "Arizona": "America/Phoenix",
+    "London": "Europe/London", "Dublin": "Europe/Dublin", "Paris": "Europe/Paris", "Berlin": "Europe/Berlin",
+    "Amsterdam": "Europe/Amsterdam", "Madrid": "Europe/Madrid", "Stockholm": "Europe/Stockholm",
+    "Moscow": "Europe/Moscow", "Mumbai": "Asia/Kolkata", "Singapore": "Asia/Singapore", "Tokyo": "Asia/Tokyo",
+    "Sydney": "Australia/Sydney", "Auckland": "Pacific/Auckland", "Brasilia": "America/Sao_Paulo",
+}
+
+
 def zone(name, field="time_zone"):
+    """The time zone for an IANA name or one of PagerDuty's Rails names; 400 for anything else."""
     try:
-        return ZoneInfo(name)
+        return ZoneInfo(RAILS_ZONES.get(name, name))
     except (ZoneInfoNotFoundError, ValueError, TypeError):
         raise invalid("%s %r is not a valid time zone" % (field, name)) from None
 

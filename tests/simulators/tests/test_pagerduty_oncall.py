@@ -125,6 +125,8 @@ def test_schedule_validation(pd):
     assert pd.post("/schedules", json={"schedule": no_zone}).status_code == 400
     bad_zone = {"type": "schedule", "name": "S", "time_zone": "Mars/Olympus_Mons"}
     assert pd.post("/schedules", json={"schedule": bad_zone}).status_code == 400
+    rails_zone = {"type": "schedule", "name": "S", "time_zone": "Eastern Time (US & Canada)"}
+    assert pd.post("/schedules", json={"schedule": rails_zone}).status_code == 201
 
 
 def test_updating_a_past_layer_rewrites_its_start(pd):

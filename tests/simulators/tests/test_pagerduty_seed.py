@@ -43,6 +43,8 @@ def test_seed_refuses_taken_ids_and_broken_references(pd):
     assert again.status_code == 400 and "PUSER01" in again.json()["error"]
     broken = requests.post(pd.url + "/_sim/seed", json={"services": [dict(SEED["services"][0], id="PSERVC2")]}, timeout=5)
     assert broken.status_code == 400 and "PPOLIC1" in broken.json()["error"]
+    invalid = requests.post(pd.url + "/_sim/seed", json={"users": [{"type": "user", "name": "No Email"}]}, timeout=5)
+    assert invalid.status_code == 400 and "email" in invalid.json()["error"], "seeds are checked against the description"
 
 
 def test_reset_brings_back_a_fresh_account(pd):

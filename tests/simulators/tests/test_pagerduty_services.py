@@ -28,6 +28,17 @@ def test_service_crud(pd):
     assert pd.get("/services/" + service["id"]).status_code == 404
 
 
+def test_service_timeouts_can_be_turned_off_with_null(pd):
+    policy = policy_id(pd)
+    body = {"type": "service", "name": "Quiet", "escalation_policy": {"id": policy, "type": "escalation_policy_reference"},
+            "auto_resolve_timeout": None, "acknowledgement_timeout": None}
+    reply = pd.post("/services", json={"service": body})
+    assert reply.status_code == 201, reply.text
+    assert reply.json()["service"].get("auto_resolve_timeout") is None
+    negative = pd.post("/services", json={"service": dict(body, name="Negative", auto_resolve_timeout=-1)})
+    assert negative.status_code == 400
+
+
 def test_service_name_is_unique_and_policy_is_required(pd):
     policy = policy_id(pd)
     pd.service("Search", policy)
