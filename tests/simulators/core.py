@@ -14,6 +14,7 @@ import re
 import ssl
 import threading
 import time
+import traceback
 from collections import defaultdict, deque
 from email.message import Message
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -268,6 +269,10 @@ class Simulator:
             return handler(request)
         except SimulatorError as error:
             return self.error_reply(error)
+        except Exception:  # pylint: disable=broad-except
+            # A simulator bug must surface as a server error the test can see, not as a dropped connection.
+            traceback.print_exc()
+            return self.error_reply(SimulatorError("Internal simulator error", status=500))
 
     def _find_route(self, request):
         allowed = False
@@ -418,7 +423,8 @@ class RunningServer:
         if tls_cert:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
             context.load_cert_chain(tls_cert, tls_key)
-            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True)
+            # The handshake runs on the first read, in the request's own thread, so a stalled client cannot block accept().
+            self.httpd.socket = context.wrap_socket(self.httpd.socket, server_side=True, do_handshake_on_connect=False)
             scheme = "https"
         self.host, self.port = self.httpd.server_address[:2]
         self.url = "%s://%s:%d" % (scheme, host, self.port)

@@ -31,6 +31,10 @@ class EchoSimulator(Simulator):
                 parsed[name] = value
         return Reply(200, parsed)
 
+    @route("GET", "/broken")
+    def broken(self, request):
+        raise KeyError("a bug in a handler")
+
 
 @pytest.fixture(scope="module")
 def echo():
@@ -192,3 +196,11 @@ def test_control_api_needs_no_credentials_and_skips_rate_limit(control):
 def test_seed_with_a_missing_key_is_400_not_a_dropped_connection(control):
     reply = control("itsm").post("/seed", json={"users": [{"name": "no username"}]})
     assert reply.status_code == 400 and reply.json()["error"]
+
+
+def test_a_handler_bug_answers_500_and_keeps_serving(echo, capsys):
+    reply = requests.get(echo + "/broken", timeout=5)
+    assert reply.status_code == 500
+    assert reply.json() == {"error": "Internal simulator error"}
+    assert "a bug in a handler" in capsys.readouterr().err
+    assert requests.get(echo + "/items/1", timeout=5).status_code == 200
