@@ -51,18 +51,17 @@ class OncallMixin:
         return targets
 
     def _policy_fields(self, data, policy):
-        teams = [team["id"] for team in data.get("teams") or []]
+        teams = [team["id"] for team in data["teams"] or []] if "teams" in data else policy.get("_teams", [])
         if len(teams) > 1:
             raise invalid("Only one team may be associated with an escalation policy")
         for team_id in teams:
             self.team(team_id)
         old_ids = [rule["id"] for rule in policy.get("_rules", [])]
         rules = []
-        for position, rule in enumerate(data["escalation_rules"]):
+        for rule in data["escalation_rules"]:
             rule_id = rule.get("id") if rule.get("id") in old_ids else None
             rules.append({"id": rule_id or self.new_id(), "delay": rule["escalation_delay_in_minutes"],
-                          "targets": self._targets(rule), "strategy": rule.get("escalation_rule_assignment_strategy"),
-                          "position": position})
+                          "targets": self._targets(rule), "strategy": rule.get("escalation_rule_assignment_strategy")})
         policy.update(name=data["name"], description=data.get("description", policy.get("description", "")),
                       num_loops=data.get("num_loops", policy.get("num_loops", 0)),
                       on_call_handoff_notifications=data.get("on_call_handoff_notifications",
@@ -214,12 +213,17 @@ class OncallMixin:
         return layer
 
     def _schedule_fields(self, data, schedule, now=None):
-        """The schedule ``data`` describes, built on a copy of ``schedule``; ``now`` is set for updates."""
+        """The schedule ``data`` describes, built on a copy of ``schedule``; ``now`` is set for updates.
+
+        Fields left out of an update (``schedule_layers``, ``teams``...) keep their values.
+        """
         zone(data["time_zone"])
         built = dict(schedule, _history=list(schedule.get("_history", [])), _overrides=schedule.get("_overrides", {}))
         old_layers = {layer["id"]: layer for layer in schedule.get("_layers", [])}
+        if "schedule_layers" not in data:
+            data = dict(data, schedule_layers=[self.render_layer(schedule, layer, None, None) for layer in old_layers.values()])
         layers = []
-        for position, entry in enumerate(data.get("schedule_layers") or []):
+        for position, entry in enumerate(data["schedule_layers"] or []):
             old = old_layers.get(entry.get("id"))
             layer = self._layer(entry, position, old)
             if now is not None and layer["start"] < now:
@@ -233,12 +237,11 @@ class OncallMixin:
         if now is not None:
             built["_history"].extend(dict(old, end=now) for old_id, old in old_layers.items()
                                      if old_id not in kept and old["start"] < now)
-        teams = [team["id"] for team in data.get("teams") or []]
+        teams = [team["id"] for team in data["teams"] or []] if "teams" in data else schedule.get("_teams", [])
         for team_id in teams:
             self.team(team_id)
         built.update(name=data.get("name") or schedule.get("name") or "Schedule", time_zone=data["time_zone"],
-                     description=data.get("description", schedule.get("description")),
-                     _layers=layers, _teams=teams or schedule.get("_teams", []))
+                     description=data.get("description", schedule.get("description")), _layers=layers, _teams=teams)
         return built
 
     def create_schedule(self, data):
@@ -413,8 +416,8 @@ class OncallMixin:
                 if errors:
                     results.append({"status": 400, "errors": errors, "override": entry})
                     continue
-                override = {"id": self.new_id(), "start": start, "end": end, "user": user_id,
-                            "_created": len(schedule["_overrides"])}
+                created = max((item["_created"] for item in schedule["_overrides"].values()), default=0) + 1
+                override = {"id": self.new_id(), "start": start, "end": end, "user": user_id, "_created": created}
                 schedule["_overrides"][override["id"]] = override
                 results.append({"status": 201, "override": self.render_override(schedule, override)})
         return Reply(201, results)
@@ -464,8 +467,12 @@ class OncallMixin:
 
     @route("GET", "/oncalls")
     def list_oncalls(self, request):
-        """On-calls of every escalation level: direct user targets are permanent (no start or end);
-        schedule targets give each shift, with its full start and end, that overlaps the window."""
+        """On-calls of every escalation level.
+
+        A user target of a rule is a permanent on-call (null start and end);
+        a schedule target gives each shift that overlaps the window, with the
+        shift's own start and end (looked up to a week beyond the window).
+        """
         since, until = window(request)
         policy_ids = set(request.args("escalation_policy_ids"))
         schedule_ids = set(request.args("schedule_ids"))

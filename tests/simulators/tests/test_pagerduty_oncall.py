@@ -159,6 +159,18 @@ def test_updating_a_past_layer_rewrites_its_start(pd):
     assert again["schedule_layers"][0]["start"] == "2024-03-11T08:00:00Z", "sending the original start moves it again"
 
 
+def test_fields_left_out_of_a_schedule_update_keep_their_values(pd):
+    pd.sim.frozen_now = NOON
+    alice = pd.user("Alice")["id"]
+    team = pd.team("Rota team")
+    schedule = pd.schedule("Kept", [alice], teams=[{"id": team["id"], "type": "team_reference"}])
+    renamed = pd.put("/schedules/" + schedule["id"], json={"schedule": {"type": "schedule", "name": "Kept too",
+                                                                        "time_zone": "Etc/UTC"}}).json()["schedule"]
+    assert renamed["name"] == "Kept too"
+    assert renamed["schedule_layers"] == schedule["schedule_layers"]
+    assert [item["id"] for item in renamed["teams"]] == [team["id"]]
+
+
 def test_future_layer_start_is_kept_on_update(pd):
     pd.sim.frozen_now = NOON
     alice = pd.user("Alice")["id"]
