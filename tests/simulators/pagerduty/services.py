@@ -204,7 +204,7 @@ class ServicesMixin:
         data = request.json()["integration"]
         with self.lock:
             integration = self.integration(request)
-            if data["type"] != integration["type"]:
+            if data.get("type", integration["type"]) != integration["type"]:
                 raise invalid("The type of an integration cannot be changed")
             integration["name"] = data.get("name", integration["name"])
             return Reply(200, {"integration": self.render_integration(integration)})
