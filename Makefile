@@ -13,6 +13,7 @@
 #   make integration  ansible-test integration against the simulators
 #   make build        build the tarball, install it offline, ansible-doc every module
 #   make simulators   run the simulators in the foreground (SIM_BASE_PORT=N to pick ports)
+#   make bench-simulators  simple GETs per second on each simulator (BENCH_SECONDS=N each)
 #   make clean        remove the virtual environments and test output
 #
 # Variables: PYTHON (for .venv, default python3), KEEP_WORK=1 keeps the temporary copy.
@@ -25,7 +26,7 @@ export PYTHON
 
 .DEFAULT_GOAL := help
 
-.PHONY: help test demo venv sanity lint units integration build simulators clean
+.PHONY: help test demo venv sanity lint units integration build simulators bench-simulators clean
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed -n 's/^# \{0,1\}//p'
@@ -56,6 +57,9 @@ build:
 
 simulators:
 	@bash $(PIPELINE) simulators
+
+bench-simulators:
+	@bash $(PIPELINE) bench-simulators
 
 clean:
 	@bash $(PIPELINE) clean

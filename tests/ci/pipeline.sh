@@ -510,12 +510,17 @@ cmd_demo() {
 cmd_simulators() {
     local base
     ensure_venv
-    [ -f "$ROOT/tests/simulators/__main__.py" ] || fail "tests/simulators/__main__.py does not exist yet"
     base="${SIM_BASE_PORT:-$("$VENV/bin/python" "$HELPERS" free-port "$SIM_PORT_COUNT")}"
     printf 'python -m simulators serve --base-port %s (stop with Ctrl-C)\n' "$base" >&2
     cd "$ROOT/tests"
     trap - EXIT INT TERM
     exec "$VENV/bin/python" -m simulators serve --base-port "$base"
+}
+
+cmd_bench_simulators() {
+    ensure_venv
+    cd "$ROOT/tests"
+    "$VENV/bin/python" -m simulators bench --seconds "${BENCH_SECONDS:-3}"
 }
 
 cmd_clean() {
@@ -548,6 +553,7 @@ main() {
     build) run_steps build ;;
     demo) cmd_demo ;;
     simulators) cmd_simulators ;;
+    bench-simulators) cmd_bench_simulators ;;
     clean) cmd_clean ;;
     *) fail "unknown command $command (see the top of $0)" ;;
     esac

@@ -1,4 +1,5 @@
-"""Command line: ``python -m simulators serve`` runs every simulator until SIGTERM or SIGINT.
+"""Command line: ``python -m simulators serve`` runs every simulator until SIGTERM or SIGINT;
+``python -m simulators bench`` measures them.
 
 Once all servers listen, exactly one JSON line goes to stdout: the connection
 options of each service, ready to be used as ``module_defaults``.
@@ -12,6 +13,7 @@ import signal
 import sys
 import threading
 
+from .bench import main as bench_main
 from .stack import start_stack
 
 
@@ -27,8 +29,10 @@ def parse_args(argv):
     serve.add_argument("--seed-users", type=int, default=0, help="extra PagerDuty users to seed, to exercise pagination")
     serve.add_argument("--tls-cert", help="PEM certificate: serve HTTPS instead of HTTP")
     serve.add_argument("--tls-key", help="PEM private key of --tls-cert")
+    bench = commands.add_parser("bench", help="measure simple GETs per second on each simulator")
+    bench.add_argument("--seconds", type=float, default=3.0, help="how long each service is measured")
     args = parser.parse_args(argv)
-    if bool(args.tls_cert) != bool(args.tls_key):
+    if args.command == "serve" and bool(args.tls_cert) != bool(args.tls_key):
         parser.error("--tls-cert and --tls-key go together")
     return args
 
@@ -59,6 +63,8 @@ def serve(args):
 
 def main(argv=None):
     args = parse_args(sys.argv[1:] if argv is None else argv)
+    if args.command == "bench":
+        return bench_main(args.seconds)
     return serve(args)
 
 

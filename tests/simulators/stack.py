@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from . import itsm, oncall, tickets
 from .core import RunningServer
+from .pagerduty import PagerDutySimulator
 
 # Offsets from the base port, in the order the services are documented.
 PORT_OFFSETS = {
@@ -20,17 +21,6 @@ PORT_OFFSETS = {
     "oncall_command": 5,
     "oncall_auth": 6,
 }
-
-
-def pagerduty_class():
-    """The PagerDuty simulator class, or None while its module is not there."""
-    try:
-        from .pagerduty import PagerDutySimulator  # pylint: disable=import-outside-toplevel
-    except ImportError as error:
-        if error.name != __package__ + ".pagerduty":
-            raise
-        return None
-    return PagerDutySimulator
 
 
 class Stack:
@@ -45,9 +35,7 @@ class Stack:
 
     def connection(self):
         """Each service's connection options, plus the seeded on-call customer, team and members."""
-        options = {}
-        if "pagerduty" in self.servers:
-            options["pagerduty"] = self.simulators["pagerduty"].connection_options(self.url("pagerduty"))
+        options = {"pagerduty": self.simulators["pagerduty"].connection_options(self.url("pagerduty"))}
         options["itsm"] = {
             "url": self.url("itsm"),
             "client_id": itsm.DEFAULT_CLIENT_ID,
@@ -84,10 +72,7 @@ class Stack:
 
 def build_simulators(latency_ms=0, rate_limit=0, seed_users=0):
     """One simulator per port; the three on-call hosts share a single store."""
-    simulators = {}
-    pagerduty = pagerduty_class()
-    if pagerduty is not None:
-        simulators["pagerduty"] = pagerduty(latency_ms=latency_ms, rate_limit=rate_limit, seed_users=seed_users, spec_path=None)
+    simulators = {"pagerduty": PagerDutySimulator(latency_ms=latency_ms, rate_limit=rate_limit, seed_users=seed_users)}
     simulators["itsm"] = itsm.ItsmSimulator(latency_ms=latency_ms, rate_limit=rate_limit)
     simulators["tickets"] = tickets.TicketsSimulator(latency_ms=latency_ms, rate_limit=rate_limit)
     store = oncall.OncallStore()

@@ -13,10 +13,9 @@ from pathlib import Path
 import pytest
 import requests
 
-from simulators.stack import PORT_OFFSETS, pagerduty_class, start_stack
+from simulators.stack import PORT_OFFSETS, start_stack
 
 TESTS_DIR = Path(__file__).resolve().parents[2]
-PAGERDUTY_MISSING = "simulators.pagerduty is not in this tree yet, so the stack serves no PagerDuty"
 
 
 def free_base_port():
@@ -83,7 +82,7 @@ def test_serve_prints_one_json_line_serves_all_and_exits_cleanly(launch):
     base = free_base_port()
     launched = launch("--base-port", str(base))
     config = launched.config()
-    expected = {"itsm", "tickets", "oncall", "oncall_seed"} | ({"pagerduty"} if pagerduty_class() else set())
+    expected = {"pagerduty", "itsm", "tickets", "oncall", "oncall_seed"}
     assert set(config) == expected
     assert set(config["itsm"]) == {"url", "client_id", "client_secret", "username", "password"}
     assert set(config["tickets"]) == {"url", "api_token"}
@@ -116,7 +115,6 @@ def test_serve_prints_one_json_line_serves_all_and_exits_cleanly(launch):
     assert rest == ""
 
 
-@pytest.mark.skipif(pagerduty_class() is None, reason=PAGERDUTY_MISSING)
 def test_serve_includes_pagerduty(launch):
     base = free_base_port()
     launched = launch("--base-port", str(base))
