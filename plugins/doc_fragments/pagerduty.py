@@ -11,7 +11,7 @@ options:
     description:
       - A PagerDuty REST API token, either an account token or a user token.
       - If not set, the value of the E(PAGERDUTY_TOKEN) environment variable is used.
-      - Set it once for a play with O(module_defaults) and the C(group/incident.ops.pagerduty) action group.
+      - Set it once for a play with C(module_defaults) and the C(group/incident.ops.pagerduty) action group.
     type: str
     required: true
   api_url:

@@ -260,8 +260,7 @@ def offset_pages(client, path, key, params=None, page_size=100, max_offset=10000
         query.update(offset=offset, limit=page_size)
         page = client.get(path, params=query) or {}
         items = page.get(key) or []
-        for item in items:
-            yield item
+        yield from items
         if not page.get("more") or not items:
             return
         offset += len(items)
