@@ -23,6 +23,14 @@ def check_email(value, what="email"):
     return value
 
 
+def check_once(seen, key, what):
+    """Refuse an item that a list gives twice; ``seen`` holds the keys met so far and ``what`` names the item."""
+    if key in seen:
+        raise InvalidInput("%s is listed more than once" % what)
+    seen.add(key)
+    return key
+
+
 def check_time_zone(value, what="time_zone"):
     """Accept IANA names such as Europe/Paris, as PagerDuty does."""
     if value is None or available_timezones is None:
