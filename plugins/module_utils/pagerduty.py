@@ -8,8 +8,10 @@ from ansible_collections.incident.ops.plugins.module_utils.client import ApiErro
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
 
-SINGULAR = {"teams": "team", "schedules": "schedule", "escalation_policies": "escalation policy", "services": "service",
-             "extensions": "extension", "extension_schemas": "extension schema", "priorities": "priority"}
+SINGULAR = {
+    "teams": "team", "schedules": "schedule", "escalation_policies": "escalation policy", "services": "service",
+    "extensions": "extension", "extension_schemas": "extension schema", "priorities": "priority",
+}
 
 
 class PagerDuty(Client):
@@ -53,7 +55,6 @@ class PagerDuty(Client):
             if (user.get("email") or "").lower() == wanted:
                 return user
         return None
-
 
     def require_user(self, email):
         """The user with this email, looked up once per run; unknown emails are bad input."""

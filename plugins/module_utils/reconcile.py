@@ -220,6 +220,6 @@ def set_diff(plan, show):
     Before holds the changed items as they are and the removed ones; after
     holds the added items and the changed ones as they will be.
     """
-    before = [show(have) for have, _ in plan.update] + [show(have) for have in plan.remove]
+    before = [show(have) for have, unused in plan.update] + [show(have) for have in plan.remove]
     after = [show(item) for item in plan.add] + [show(dict(have, **without_none(item))) for have, item in plan.update]
     return before, after

@@ -60,7 +60,7 @@ def test_token_is_fetched_once_for_many_requests(httpserver, make_client):
     httpserver.expect_request("/api/oauth/token", method="POST").respond_with_handler(endpoint)
     httpserver.expect_request("/api/v1/incident/1", headers={"Authorization": "Bearer access-1"}).respond_with_json({"id": 1})
     client = make_client(auth=grant())
-    for _ in range(3):
+    for attempt in range(3):
         assert client.get("/api/v1/incident/1") == {"id": 1}
     assert endpoint.grants == ["password"]
 

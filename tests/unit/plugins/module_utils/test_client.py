@@ -154,8 +154,8 @@ def test_tls_failure_is_one_clear_error(httpserver, make_client):
 
 def test_secrets_never_reach_the_error(httpserver, make_client):
     token = "s3cr3t-token-value"
-    httpserver.expect_request("/things").respond_with_json({"message": "bad token %s for Authorization: Token token=%s" % (token, token)},
-                                                          status=403)
+    echoed = {"message": "bad token %s for Authorization: Token token=%s" % (token, token)}
+    httpserver.expect_request("/things").respond_with_json(echoed, status=403)
     with pytest.raises(ApiError) as caught:
         make_client(secrets=[token]).get("/things")
     text = str(caught.value)
