@@ -233,9 +233,12 @@ class Policy(LookedUpFirst):
         """Look up every team and target that a write of ``fields`` names, before anything is written."""
         for name in fields.get("teams") or []:
             self.team(name)
-        for rule in fields.get("rules") or []:
-            for target in rule["targets"]:
-                self.target(target)
+        targets = [target for rule in fields.get("rules") or [] for target in rule["targets"]]
+        emails = [target["name"] for target in targets if target["type"] == "user"]
+        if emails:
+            self.emails.update((user["id"], user["email"]) for user in self.api.require_users(emails).values())
+        for target in targets:
+            self.target(target)
 
     # Request bodies and results.
 

@@ -148,7 +148,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect
-from ansible_collections.incident.ops.plugins.module_utils.reconcile import LookedUpFirst, ensure, plan_set
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import LookedUpFirst, ensure, plan_set, set_diff
 from ansible_collections.incident.ops.plugins.module_utils.teams import member, team_members
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email
 
@@ -225,11 +225,8 @@ def members_after(current, plan, users):
     return kept + [member(users[entry["email"]], entry["role"]) for entry in plan.add]
 
 
-def members_diff(plan):
-    """Only the members that change: removed and re-roled ones before, added and re-roled ones after."""
-    before = [{"email": have["email"], "role": have["role"]} for have in [pair[0] for pair in plan.update] + plan.remove]
-    after = [dict(entry) for entry in plan.add + [pair[1] for pair in plan.update]]
-    return before, after
+def email_and_role(entry):
+    return {"email": entry["email"], "role": entry["role"]}
 
 
 def run(module, api):
@@ -242,14 +239,14 @@ def run(module, api):
                       identity={"name": params["name"]}).as_tuple()
     members = team_members(api, current["id"]) if current else []
     plan = plan_members(members, wanted, params["purge_members"])
-    users = dict((entry["email"], api.require_user(entry["email"])) for entry in plan.add)
+    users = api.require_users([entry["email"] for entry in plan.add]) if plan.add else {}
     outcome = ensure(team, {"description": params["description"]}, "present", module.check_mode,
                      identity={"name": params["name"]})
     if plan.changed and not module.check_mode:
         write_members(api, outcome.result["id"], plan, users)
     result = dict(outcome.result, members=members_after(members, plan, users))
     if plan.changed:
-        outcome.diff["before"]["members"], outcome.diff["after"]["members"] = members_diff(plan)
+        outcome.diff["before"]["members"], outcome.diff["after"]["members"] = set_diff(plan, email_and_role)
     return outcome.changed or plan.changed, result, outcome.diff
 
 

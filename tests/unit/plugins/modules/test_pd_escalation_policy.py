@@ -21,11 +21,12 @@ def seed(pagerduty, **data):
 @pytest.fixture
 def account(pagerduty):
     """Users Ada and Grace, schedules Primary and Secondary, teams Payments and Search; names -> ids."""
-    users = seed(pagerduty, users=[{"name": "Ada Lovelace", "email": ADA}, {"name": "Grace Hopper", "email": GRACE}])["users"]
+    users = seed(pagerduty, users=[{"type": "user", "name": "Ada Lovelace", "email": ADA},
+                                   {"type": "user", "name": "Grace Hopper", "email": GRACE}])["users"]
     layer = {"start": START, "rotation_virtual_start": START, "rotation_turn_length_seconds": 604800,
-             "users": [{"user": {"id": user_id}} for user_id in users]}
-    created = seed(pagerduty, teams=[{"name": "Payments"}, {"name": "Search"}],
-                   schedules=[{"name": name, "time_zone": "Etc/UTC", "schedule_layers": [layer]}
+             "users": [{"user": {"id": user_id, "type": "user_reference"}} for user_id in users]}
+    created = seed(pagerduty, teams=[{"type": "team", "name": "Payments"}, {"type": "team", "name": "Search"}],
+                   schedules=[{"type": "schedule", "name": name, "time_zone": "Etc/UTC", "schedule_layers": [layer]}
                               for name in ("Primary", "Secondary")])
     ids = dict(zip((ADA, GRACE), users))
     ids.update(zip(("Payments", "Search"), created["teams"]))
@@ -199,8 +200,8 @@ def test_delete_then_delete_again(pagerduty, pd_api, account, run):
 
 def test_delete_refused_while_services_use_it(pagerduty, pd_api, account, run):
     policy = run(**POLICY)[1]
-    seed(pagerduty, services=[{"name": "Checkout", "escalation_policy": {"id": policy["id"], "type": "escalation_policy_reference"}},
-                              {"name": "Refunds", "escalation_policy": {"id": policy["id"], "type": "escalation_policy_reference"}}])
+    seed(pagerduty, services=[{"type": "service", "name": "Checkout", "escalation_policy": {"id": policy["id"], "type": "escalation_policy_reference"}},
+                              {"type": "service", "name": "Refunds", "escalation_policy": {"id": policy["id"], "type": "escalation_policy_reference"}}])
     pagerduty.clear_log()
     for check_mode in (True, False):
         with pytest.raises(InvalidInput) as failure:
@@ -246,3 +247,12 @@ def test_target_type_is_checked_by_the_argument_spec(pd_module):
     with pytest.raises(Exception, match="type"):
         pd_module(pd_escalation_policy.ARGUMENT_SPEC, name="x",
                   rules=[{"escalation_delay_in_minutes": 5, "targets": [{"type": "team", "name": "Payments"}]}])
+
+
+def test_every_unknown_user_target_is_named(pagerduty, account, run):
+    rules = [{"escalation_delay_in_minutes": 5, "targets": [user("nobody@example.com"), user(ADA)]},
+             {"escalation_delay_in_minutes": 5, "targets": [user("noone@example.com")]}]
+    with pytest.raises(InvalidInput) as failure:
+        run(name="Payments escalation", rules=rules)
+    assert "'nobody@example.com'" in str(failure.value) and "'noone@example.com'" in str(failure.value)
+    assert pagerduty.writes() == []

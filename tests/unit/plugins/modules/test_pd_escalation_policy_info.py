@@ -20,15 +20,16 @@ def account(pagerduty):
         return reply.json()
 
     def build(count=0):
-        ada, grace = post(users=[{"name": "Ada Lovelace", "email": ADA}, {"name": "Grace Hopper", "email": GRACE}])["users"]
+        ada, grace = post(users=[{"type": "user", "name": "Ada Lovelace", "email": ADA},
+                                 {"type": "user", "name": "Grace Hopper", "email": GRACE}])["users"]
         layer = {"start": START, "rotation_virtual_start": START, "rotation_turn_length_seconds": 86400,
-                 "users": [{"user": {"id": grace}}]}
-        made = post(teams=[{"name": "Payments"}, {"name": "Search"}],
-                    schedules=[{"name": "Primary", "time_zone": "Etc/UTC", "schedule_layers": [layer]}])
+                 "users": [{"user": {"id": grace, "type": "user_reference"}}]}
+        made = post(teams=[{"type": "team", "name": "Payments"}, {"type": "team", "name": "Search"}],
+                    schedules=[{"type": "schedule", "name": "Primary", "time_zone": "Etc/UTC", "schedule_layers": [layer]}])
         payments, primary = made["teams"][0], made["schedules"][0]
 
         def policy(name, target, teams=()):
-            return {"name": name, "teams": [{"id": team, "type": "team_reference"} for team in teams],
+            return {"type": "escalation_policy", "name": name, "teams": [{"id": team, "type": "team_reference"} for team in teams],
                     "escalation_rules": [{"escalation_delay_in_minutes": 10, "targets": [target]}]}
         policies = [policy("Direct", {"id": ada, "type": "user_reference"}),
                     policy("Scheduled", {"id": primary, "type": "schedule_reference"}, [payments])]

@@ -14,8 +14,8 @@ LINUS = "linus@example.com"
 @pytest.fixture
 def users(pagerduty):
     """Three users, seeded through the simulator's control API; returns email -> id."""
-    people = [{"name": "Ada Lovelace", "email": ADA}, {"name": "Grace Hopper", "email": GRACE},
-              {"name": "Linus Torvalds", "email": LINUS}]
+    people = [{"type": "user", "name": "Ada Lovelace", "email": ADA}, {"type": "user", "name": "Grace Hopper", "email": GRACE},
+              {"type": "user", "name": "Linus Torvalds", "email": LINUS}]
     ids = requests.post(pagerduty.url + "/_sim/seed", json={"users": people}, timeout=5).json()["users"]
     return dict(zip((ADA, GRACE, LINUS), ids))
 
@@ -180,3 +180,18 @@ def test_unknown_member_fails_an_update_before_any_write(pagerduty, users, run):
 def test_invalid_role_is_refused_by_the_argument_spec(pd_module):
     with pytest.raises(Exception, match="role"):
         pd_module(pd_team.ARGUMENT_SPEC, name="Payments", members=[{"email": ADA, "role": "owner"}])
+
+
+def test_new_members_are_resolved_together(pagerduty, users, run):
+    changed = run(name="Payments", members=[{"email": ADA}, {"email": GRACE}, {"email": LINUS}])[0]
+    assert changed
+    log = pagerduty.requests()
+    first_write = next(index for index, entry in enumerate(log) if entry["method"] != "GET")
+    assert [entry["path"] for entry in log[:first_write]] == ["/teams", "/users"]
+
+
+def test_every_unknown_member_is_named(pagerduty, users, run):
+    with pytest.raises(InvalidInput) as failure:
+        run(name="Payments", members=[{"email": "nobody@example.com"}, {"email": ADA}, {"email": "noone@example.com"}])
+    assert "'nobody@example.com'" in str(failure.value) and "'noone@example.com'" in str(failure.value)
+    assert pagerduty.writes() == []

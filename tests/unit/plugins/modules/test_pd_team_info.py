@@ -11,10 +11,11 @@ from ansible_collections.incident.ops.plugins.modules import pd_team_info
 def account(pagerduty):
     """Two users and 'count' teams named Team 000, Team 001... (Payments has both users)."""
     def build(count=3):
-        people = [{"name": "Ada Lovelace", "email": "ada@example.com"}, {"name": "Grace Hopper", "email": "grace@example.com"}]
+        people = [{"type": "user", "name": "Ada Lovelace", "email": "ada@example.com"},
+                  {"type": "user", "name": "Grace Hopper", "email": "grace@example.com"}]
         users = requests.post(pagerduty.url + "/_sim/seed", json={"users": people}, timeout=5).json()["users"]
-        teams = [{"name": "Team %03d" % number} for number in range(count)]
-        teams.append({"name": "Payments", "description": "Cards",
+        teams = [{"type": "team", "name": "Team %03d" % number} for number in range(count)]
+        teams.append({"type": "team", "name": "Payments", "description": "Cards",
                       "members": [{"user": {"id": users[0]}, "role": "manager"}, {"user": {"id": users[1]}, "role": "observer"}]})
         requests.post(pagerduty.url + "/_sim/seed", json={"teams": teams}, timeout=5).raise_for_status()
         pagerduty.clear_log()
