@@ -137,6 +137,18 @@ class PagerDuty(Client):
         return self._resolved[cache_key]
 
 
+def refuse_if_used(what, used_by, references, remedy):
+    """Fail before a delete that PagerDuty refuses while other objects use ``what``, naming those objects.
+
+    ``used_by`` says what they are ("escalation policies"), ``references`` are
+    their references as the API lists them, and ``remedy`` says what to do first.
+    """
+    if references:
+        names = ", ".join("%r (%s)" % (ref.get("summary") or ref.get("name"), ref.get("id")) for ref in references)
+        raise InvalidInput("%s cannot be removed: the %s %s still use it, and PagerDuty refuses to delete it while they do; %s"
+                           % (what, used_by, names, remedy))
+
+
 def reference(kind, object_id):
     """A PagerDuty reference object, as request bodies expect them."""
     return {"id": object_id, "type": "%s_reference" % kind}

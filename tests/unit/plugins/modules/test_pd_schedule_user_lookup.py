@@ -1,7 +1,7 @@
 """Users by email and by id in as few requests as the account allows (PagerDuty.require_users, users_by_id)."""
 
 import pytest
-import requests
+from pd_runs import seed, users
 
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
@@ -10,12 +10,10 @@ GRACE = "grace@example.com"
 
 
 def seed_users(pagerduty, count, extra=()):
-    users = [{"name": "User %04d" % number, "email": "user%04d@example.com" % number} for number in range(count)]
-    users.extend({"name": name, "email": email} for name, email in extra)
-    reply = requests.post(pagerduty.url + "/_sim/seed", json={"users": users}, timeout=10)
-    reply.raise_for_status()
+    people = users(*([("User %04d" % number, "user%04d@example.com" % number) for number in range(count)] + list(extra)))
+    ids = seed(pagerduty, users=people)["users"]
     pagerduty.clear_log()
-    return dict(zip([user["email"] for user in users], reply.json()["users"]))
+    return dict(zip([user["email"] for user in people], ids))
 
 
 def gets(pagerduty):

@@ -1,0 +1,196 @@
+#!/usr/bin/python
+# Copyright: incident.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: pd_oncall_info
+short_description: Find who is on call in PagerDuty, now or at a given time
+version_added: 0.1.0
+description:
+  - Return the on-calls of every escalation level at one instant (now, or O(at)), optionally only those of some
+    schedules, of some escalation policies, or of one user.
+  - Schedule, policy and user names are looked up first; an unknown one fails the task.
+  - Every page of C(GET /oncalls) is read, with C(include[]=users) so that each on-call carries the user's email.
+author:
+  - incident.ops maintainers
+options:
+  at:
+    description:
+      - The instant to look at, an ISO 8601 date-time with a UTC offset such as V(2026-12-24T20:00:00+01:00).
+        Now when unset.
+    type: str
+  schedules:
+    description:
+      - Return only the on-calls that come from these schedules (exact names).
+    type: list
+    elements: str
+  escalation_policies:
+    description:
+      - Return only the on-calls of these escalation policies (exact names).
+    type: list
+    elements: str
+  user:
+    description:
+      - Return only the on-calls of the user with this login email.
+    type: str
+  time_zone:
+    description:
+      - The IANA time zone to express C(start) and C(end) in, such as V(Europe/Paris). PagerDuty's default is the
+        account's time zone.
+    type: str
+extends_documentation_fragment:
+  - incident.ops.pagerduty
+  - incident.ops.attributes.info_module
+  - incident.ops.attributes.pagerduty
+notes:
+  - A user who is a direct target of an escalation rule is on call permanently; such an on-call has no schedule,
+    start or end.
+seealso:
+  - module: incident.ops.pd_schedule
+  - module: incident.ops.pd_schedule_info
+  - module: incident.ops.pd_escalation_policy
+"""
+
+EXAMPLES = r"""
+- name: Who is on call for payments right now
+  incident.ops.pd_oncall_info:
+    escalation_policies: [Payments escalation]
+  register: now
+
+- name: Page the first-level on-call by email
+  ansible.builtin.debug:
+    msg: "{{ now.oncalls | selectattr('escalation_level', 'equalto', 1) | map(attribute='user.email') | list }}"
+
+- name: Who holds the primary schedule on Christmas Eve
+  incident.ops.pd_oncall_info:
+    schedules: [Payments primary]
+    at: "2026-12-24T20:00:00+01:00"
+  register: christmas
+
+- name: Is Ada on call anywhere right now
+  incident.ops.pd_oncall_info:
+    user: ada@example.com
+  register: ada
+"""
+
+RETURN = r"""
+oncalls:
+  description:
+    - The on-calls at that instant, as PagerDuty orders them (by escalation policy, then level).
+  returned: always
+  type: list
+  elements: dict
+  contains:
+    user:
+      description: Who is on call.
+      type: dict
+      returned: always
+      sample:
+        id: PXPGF42
+        name: Ada Lovelace
+        email: ada@example.com
+    schedule:
+      description: The schedule the on-call comes from; null for a user who is a direct target of the rule.
+      type: dict
+      returned: always
+      sample:
+        id: PI7DH85
+        name: Payments primary
+    escalation_policy:
+      description: The escalation policy the on-call belongs to.
+      type: dict
+      returned: always
+      sample:
+        id: PT20YPA
+        name: Payments escalation
+    escalation_level:
+      description: The level of the policy's rules (1 is the first).
+      type: int
+      returned: always
+      sample: 1
+    start:
+      description: When the shift starts; null for a permanent on-call.
+      type: str
+      returned: always
+      sample: "2026-12-21T09:00:00+01:00"
+    end:
+      description: When the shift ends; null for a permanent on-call.
+      type: str
+      returned: always
+      sample: "2026-12-28T09:00:00+01:00"
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.incident.ops.plugins.module_utils import options, timestamps
+from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect
+from ansible_collections.incident.ops.plugins.module_utils.validation import check_email, check_time_zone
+
+ARGUMENT_SPEC = options.argument_spec(
+    options.PAGERDUTY,
+    at=dict(type="str"),
+    schedules=dict(type="list", elements="str"),
+    escalation_policies=dict(type="list", elements="str"),
+    user=dict(type="str"),
+    time_zone=dict(type="str"),
+)
+FILTERS = (("schedules", "schedule_ids[]"), ("escalation_policies", "escalation_policy_ids[]"))
+
+
+def filters(api, params):
+    """The on-call list's query parameters; the names and email it filters by are looked up first."""
+    query = {"include[]": ["users"]}
+    if params["at"] is not None:
+        # PagerDuty's own default, "now", is since = until = the current time: one instant.
+        query["since"] = query["until"] = timestamps.canonical(params["at"], "at")
+    if params["time_zone"]:
+        query["time_zone"] = check_time_zone(params["time_zone"])
+    if params["user"] is not None:
+        query["user_ids[]"] = [api.require_user(check_email(params["user"].strip(), "user"))["id"]]
+    for option, key in FILTERS:
+        names = []
+        for name in params[option] or []:
+            if name not in names:
+                names.append(name)
+        if names:
+            query[key] = [api.require_named(option, name)["id"] for name in names]
+    return query
+
+
+def named(reference):
+    """A schedule or policy reference as ``{id, name}``, or None."""
+    if not reference:
+        return None
+    return {"id": reference.get("id"), "name": reference.get("name") or reference.get("summary")}
+
+
+def present_oncall(oncall, users):
+    """One on-call with names and the user's email, whatever the API included."""
+    user = oncall.get("user") or {}
+    known = users.get(user.get("id")) or {}
+    return {
+        "user": {"id": user.get("id"), "name": user.get("name") or user.get("summary") or known.get("name"),
+                 "email": user.get("email") or known.get("email")},
+        "schedule": named(oncall.get("schedule")),
+        "escalation_policy": named(oncall.get("escalation_policy")),
+        "escalation_level": oncall.get("escalation_level"),
+        "start": oncall.get("start"),
+        "end": oncall.get("end"),
+    }
+
+
+def run(module, api):
+    oncalls = api.list("oncalls", filters(api, module.params))
+    lacking = [oncall["user"]["id"] for oncall in oncalls if oncall.get("user") and not oncall["user"].get("email")]
+    users = api.users_by_id(lacking) if lacking else {}
+    return False, [present_oncall(oncall, users) for oncall in oncalls], None
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, supports_check_mode=True)
+    execute(module, connect, run, "oncalls")
+
+
+if __name__ == "__main__":
+    main()

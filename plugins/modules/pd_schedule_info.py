@@ -1,0 +1,172 @@
+#!/usr/bin/python
+# Copyright: incident.ops contributors
+# GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
+
+DOCUMENTATION = r"""
+module: pd_schedule_info
+short_description: List PagerDuty schedules with their layers, and render who is on call when
+version_added: 0.1.0
+description:
+  - Return one schedule by exact name, the schedules whose name contains a search string, or every schedule, each
+    with its layers.
+  - Every page of C(GET /schedules?include[]=schedule_layers) is read. Layer users carry their email, read from as
+    few pages of C(GET /users) as the account needs (one in accounts of up to 100 users).
+  - With O(since) or O(until), each schedule is also rendered for that window (one C(GET /schedules/{id}) per
+    schedule): its final schedule, its overrides and each layer's entries say who is on call when.
+author:
+  - incident.ops maintainers
+options:
+  name:
+    description:
+      - Return only the schedule with exactly this name (an empty list when there is none).
+    type: str
+  query:
+    description:
+      - Return the schedules whose name contains this string (case-insensitive), as PagerDuty's C(query) filter does.
+    type: str
+  since:
+    description:
+      - The start of the window to render, an ISO 8601 date-time with a UTC offset. PagerDuty renders two weeks
+        before O(until) when only O(until) is set.
+    type: str
+  until:
+    description:
+      - The end of the window to render, an ISO 8601 date-time with a UTC offset, after O(since). PagerDuty renders
+        two weeks after O(since) when only O(since) is set.
+    type: str
+  overflow:
+    description:
+      - When rendering, return entries that cross the window's edges whole instead of cut at the edges.
+    type: bool
+    default: false
+  time_zone:
+    description:
+      - The IANA time zone to express the returned times in, such as V(Europe/Paris). PagerDuty's default is the
+        schedule's time zone for a rendered schedule and the requesting user's otherwise.
+    type: str
+extends_documentation_fragment:
+  - incident.ops.pagerduty
+  - incident.ops.attributes.info_module
+  - incident.ops.attributes.pagerduty
+seealso:
+  - module: incident.ops.pd_schedule
+  - module: incident.ops.pd_oncall_info
+"""
+
+EXAMPLES = r"""
+- name: Read one schedule with its layers
+  incident.ops.pd_schedule_info:
+    name: Payments primary
+  register: payments
+
+- name: Who is on the payments rotation over the holidays
+  incident.ops.pd_schedule_info:
+    name: Payments primary
+    since: "2026-12-24T00:00:00+01:00"
+    until: "2027-01-02T00:00:00+01:00"
+  register: holidays
+
+- name: Show each shift of the final schedule
+  ansible.builtin.debug:
+    msg: "{{ item.start }} - {{ item.end }}: {{ item.user.email }}"
+  loop: "{{ holidays.schedules[0].final_schedule.rendered_schedule_entries }}"
+
+- name: Every schedule whose name mentions payments
+  incident.ops.pd_schedule_info:
+    query: payments
+  register: payment_schedules
+"""
+
+RETURN = r"""
+schedules:
+  description:
+    - The schedules found, as PagerDuty returns them, with their layers.
+    - Every user reference (of the schedule, its layers and rendered entries) carries the user's C(email).
+    - C(final_schedule), C(overrides_subschedule) and each layer's C(rendered_schedule_entries) list who is on call
+      when, if O(since) or O(until) is set.
+  returned: always
+  type: list
+  elements: dict
+  sample:
+    - id: PI7DH85
+      type: schedule
+      name: Payments primary
+      time_zone: Europe/Paris
+      teams: []
+      escalation_policies:
+        - id: PT20YPA
+          type: escalation_policy_reference
+          summary: Payments escalation
+      schedule_layers:
+        - id: PG68P1M
+          name: Nights
+          start: "2026-01-05T20:00:00+01:00"
+          rotation_virtual_start: "2026-01-05T20:00:00+01:00"
+          rotation_turn_length_seconds: 86400
+          users:
+            - user: {id: PXPGF42, type: user_reference, summary: Ada Lovelace, email: ada@example.com}
+            - user: {id: PXPGF43, type: user_reference, summary: Grace Hopper, email: grace@example.com}
+          restrictions:
+            - {type: daily_restriction, start_time_of_day: "20:00:00", duration_seconds: 43200}
+      final_schedule:
+        name: Final Schedule
+        rendered_schedule_entries:
+          - start: "2026-12-24T20:00:00+01:00"
+            end: "2026-12-25T08:00:00+01:00"
+            user: {id: PXPGF42, type: user_reference, summary: Ada Lovelace, email: ada@example.com}
+"""
+
+from ansible.module_utils.basic import AnsibleModule
+
+from ansible_collections.incident.ops.plugins.module_utils import options, timestamps
+from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect
+from ansible_collections.incident.ops.plugins.module_utils.schedules import INCLUDE_LAYERS, present_schedules
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_time_zone
+
+ARGUMENT_SPEC = options.argument_spec(
+    options.PAGERDUTY,
+    name=dict(type="str"),
+    query=dict(type="str"),
+    since=dict(type="str"),
+    until=dict(type="str"),
+    overflow=dict(type="bool", default=False),
+    time_zone=dict(type="str"),
+)
+MUTUALLY_EXCLUSIVE = [("name", "query")]
+
+
+def window(params):
+    """The rendering window's query parameters, checked; empty when nothing is to be rendered."""
+    since = timestamps.canonical(params["since"], "since")
+    until = timestamps.canonical(params["until"], "until")
+    if since and until and timestamps.parse(until) <= timestamps.parse(since):
+        raise InvalidInput("until %s is not after since %s" % (params["until"], params["since"]))
+    found = dict((key, value) for key, value in (("since", since), ("until", until)) if value)
+    if found and params["overflow"]:
+        found["overflow"] = "true"
+    return found
+
+
+def run(module, api):
+    params = module.params
+    rendering = window(params)
+    common = {"time_zone": check_time_zone(params["time_zone"])} if params["time_zone"] else {}
+    query = dict(common, **INCLUDE_LAYERS)
+    if params["name"] is not None or params["query"]:
+        query["query"] = params["name"] if params["name"] is not None else params["query"]
+    schedules = api.list("schedules", query)
+    if params["name"] is not None:
+        schedules = [schedule for schedule in schedules if schedule.get("name") == params["name"]]
+    if rendering:
+        schedules = [api.get("/schedules/%s" % schedule["id"], params=dict(common, **rendering))["schedule"] for schedule in schedules]
+    return False, present_schedules(api, schedules), None
+
+
+def main():
+    module = AnsibleModule(argument_spec=ARGUMENT_SPEC, mutually_exclusive=MUTUALLY_EXCLUSIVE, supports_check_mode=True)
+    execute(module, connect, run, "schedules")
+
+
+if __name__ == "__main__":
+    main()
