@@ -29,6 +29,7 @@ options:
       - The users on the team and their roles, by login email (case-insensitive).
       - When unset, the members are left as they are.
       - With O(purge_members=true), users on the team but not in this list are removed from it; V([]) empties the team.
+      - PagerDuty does not let users whose account role is C(read_only_user) join a team; listing one fails the task.
     type: list
     elements: dict
     suboptions:
@@ -51,6 +52,8 @@ options:
   state:
     description:
       - V(present) creates or updates the team, V(absent) removes it.
+      - PagerDuty removes a team only when no escalation policy, service or schedule belongs to it; the task then
+        fails naming them, before anything is written.
     type: str
     choices: [present, absent]
     default: present
@@ -147,12 +150,14 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import SINGULAR, connect
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import LookedUpFirst, ensure, plan_set, set_diff
 from ansible_collections.incident.ops.plugins.module_utils.teams import member, team_members
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email
 
 TEAM_ROLES = ["manager", "responder", "observer"]
+READ_ONLY_ROLE = "read_only_user"
+OWNED = ("escalation_policies", "services", "schedules")
 
 ARGUMENT_SPEC = options.argument_spec(
     options.PAGERDUTY,
@@ -229,17 +234,38 @@ def email_and_role(entry):
     return {"email": entry["email"], "role": entry["role"]}
 
 
+def check_joinable(users):
+    """PagerDuty refuses read-only users on a team; say so before anything is written."""
+    refused = sorted(email for email, user in users.items() if user.get("role") == READ_ONLY_ROLE)
+    if refused:
+        raise InvalidInput("PagerDuty does not let users with the %s role join a team: %s" % (READ_ONLY_ROLE, ", ".join(refused)))
+
+
+def check_unowned(api, team):
+    """PagerDuty deletes a team only when no escalation policy, service or schedule belongs to it; name those that do."""
+    owned = []
+    for collection in OWNED:
+        found = api.list(collection, {"team_ids[]": [team["id"]]})
+        owned.extend("%s %r (%s)" % (SINGULAR[collection], item.get("name") or item.get("summary"), item["id"]) for item in found)
+    if owned:
+        raise InvalidInput("The team %r cannot be removed while these belong to it: %s; move them to another team or remove "
+                           "them first" % (team["name"], ", ".join(owned)))
+
+
 def run(module, api):
     params = module.params
     wanted = desired_members(params["members"])
     team = Team(api, params["name"])
     current = team.look()
     if params["state"] == "absent":
+        if current is not None:
+            check_unowned(api, current)
         return ensure(team, {"description": params["description"]}, "absent", module.check_mode,
                       identity={"name": params["name"]}).as_tuple()
     members = team_members(api, current["id"]) if current else []
     plan = plan_members(members, wanted, params["purge_members"])
     users = api.require_users([entry["email"] for entry in plan.add]) if plan.add else {}
+    check_joinable(users)
     outcome = ensure(team, {"description": params["description"]}, "present", module.check_mode,
                      identity={"name": params["name"]})
     if plan.changed and not module.check_mode:

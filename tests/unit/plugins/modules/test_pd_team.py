@@ -195,3 +195,27 @@ def test_every_unknown_member_is_named(pagerduty, users, run):
         run(name="Payments", members=[{"email": "nobody@example.com"}, {"email": ADA}, {"email": "noone@example.com"}])
     assert "'nobody@example.com'" in str(failure.value) and "'noone@example.com'" in str(failure.value)
     assert pagerduty.writes() == []
+
+
+def test_read_only_users_cannot_join(pagerduty, users, run):
+    requests.post(pagerduty.url + "/_sim/seed", json={"users": [
+        {"type": "user", "name": "Reader", "email": "reader@example.com", "role": "read_only_user"}]}, timeout=5).raise_for_status()
+    pagerduty.clear_log()
+    with pytest.raises(InvalidInput, match="read_only_user role join a team: reader@example.com"):
+        run(name="Payments", members=[{"email": ADA}, {"email": "reader@example.com"}])
+    assert pagerduty.writes() == []
+
+
+def test_a_team_that_owns_a_policy_is_not_deleted(pagerduty, pd_api, users, run):
+    team = run(**PAYMENTS)[1]
+    rule = {"escalation_delay_in_minutes": 5, "targets": [{"id": users[ADA], "type": "user_reference"}]}
+    requests.post(pagerduty.url + "/_sim/seed", json={"escalation_policies": [
+        {"type": "escalation_policy", "name": "Payments escalation", "escalation_rules": [rule],
+         "teams": [{"id": team["id"], "type": "team_reference"}]}]}, timeout=5).raise_for_status()
+    pagerduty.clear_log()
+    for check_mode in (True, False):
+        with pytest.raises(InvalidInput) as failure:
+            run(check_mode=check_mode, name="Payments", state="absent")
+        assert "escalation policy 'Payments escalation'" in str(failure.value)
+    assert pagerduty.writes() == []
+    assert stored_team(pd_api, "Payments") is not None
