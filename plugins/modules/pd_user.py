@@ -19,7 +19,7 @@ description:
     rules to remove; contact methods to remove; teams to join and to leave - so the user is never left without a way
     to be reached that the task keeps.
 author:
-  - incident.ops maintainers
+  - incident.ops maintainers (@incident-ops)
 options:
   email:
     description:

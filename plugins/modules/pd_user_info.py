@@ -12,7 +12,7 @@ description:
     (C(include[]=contact_methods), C(include[]=notification_rules), C(include[]=teams)), so a list takes one
     request per page of 100 users. Every page is read.
 author:
-  - incident.ops maintainers
+  - incident.ops maintainers (@incident-ops)
 options:
   email:
     description:

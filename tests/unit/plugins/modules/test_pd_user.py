@@ -63,7 +63,7 @@ def test_create_in_check_mode_writes_nothing(pagerduty, pd_api, run):
 
 
 def test_create_then_rerun_makes_one_get(pagerduty, pd_api, run):
-    changed, user, _ = run(email=ADA, name="Ada Lovelace", job_title="SRE", time_zone="Europe/London")
+    changed, user, diff = run(email=ADA, name="Ada Lovelace", job_title="SRE", time_zone="Europe/London")
     assert changed and user["id"]
     held = stored(pd_api, ADA)
     assert (held["name"], held["job_title"], held["time_zone"]) == ("Ada Lovelace", "SRE", "Europe/London")
@@ -109,7 +109,7 @@ def test_delete_then_delete_again(pagerduty, pd_api, run):
     assert stored(pd_api, ADA) is None
 
     pagerduty.clear_log()
-    changed, user, _ = run(email=ADA, state="absent")
+    changed, user, diff = run(email=ADA, state="absent")
     assert not changed and user is None
     assert calls(pagerduty.requests()) == ["GET /users"]
 
@@ -117,7 +117,7 @@ def test_delete_then_delete_again(pagerduty, pd_api, run):
 def test_delete_in_check_mode_writes_nothing(pagerduty, pd_api, run):
     run(email=ADA, name="Ada Lovelace")
     pagerduty.clear_log()
-    changed, _, _ = run(check_mode=True, email=ADA, state="absent")
+    changed, user, diff = run(check_mode=True, email=ADA, state="absent")
     assert changed
     assert pagerduty.writes() == []
     assert stored(pd_api, ADA) is not None
@@ -126,7 +126,7 @@ def test_delete_in_check_mode_writes_nothing(pagerduty, pd_api, run):
 def test_email_matches_case_insensitively(pagerduty, run):
     run(email=ADA, name="Ada Lovelace")
     pagerduty.clear_log()
-    changed, user, _ = run(email="  Ada@Example.COM", name="Ada Lovelace")
+    changed, user, diff = run(email="  Ada@Example.COM", name="Ada Lovelace")
     assert not changed and user["email"] == ADA
     assert pagerduty.writes() == []
 
@@ -185,7 +185,7 @@ def test_contact_methods_rerun_is_one_get(pagerduty, run):
     methods = [{"type": "phone", "address": PHONE, "label": "Mobile"}, {"type": "email", "address": HOME, "label": "Home"}]
     run(email=ADA, name="Ada Lovelace", contact_methods=methods)
     pagerduty.clear_log()
-    changed, _, diff = run(email=ADA, name="Ada Lovelace", contact_methods=[dict(methods[1], address=HOME.upper()), methods[0]])
+    changed, user, diff = run(email=ADA, name="Ada Lovelace", contact_methods=[dict(methods[1], address=HOME.upper()), methods[0]])
     assert not changed and diff == {"before": {}, "after": {}}
     assert calls(pagerduty.requests()) == ["GET /users"]
 
@@ -194,7 +194,7 @@ def test_contact_method_update_and_purge(pagerduty, pd_api, run):
     run(email=ADA, name="Ada Lovelace", contact_methods=[
         {"type": "phone", "address": PHONE, "label": "Mobile"}, {"type": "email", "address": HOME}])
     pagerduty.clear_log()
-    changed, _, diff = run(email=ADA, contact_methods=[{"type": "phone", "address": PHONE, "label": "Work phone", "country_code": 33}])
+    changed, user, diff = run(email=ADA, contact_methods=[{"type": "phone", "address": PHONE, "label": "Work phone", "country_code": 33}])
     assert changed
     assert calls(pagerduty.writes()) == ["PUT /users/{id}/contact_methods/{id}", "DELETE /users/{id}/contact_methods/{id}"]
     assert diff["before"] == {"contact_methods": [
@@ -206,7 +206,7 @@ def test_contact_method_update_and_purge(pagerduty, pd_api, run):
 def test_login_email_is_never_purged(pagerduty, pd_api, run):
     run(email=ADA, name="Ada Lovelace", contact_methods=[{"type": "email", "address": HOME}])
     pagerduty.clear_log()
-    changed, user, _ = run(email=ADA, contact_methods=[])
+    changed, user, diff = run(email=ADA, contact_methods=[])
     assert changed
     assert [method["address"] for method in user["contact_methods"]] == [ADA]
     assert stored(pd_api, ADA)["methods"] == [("email", ADA, "Default", None)]
@@ -223,7 +223,7 @@ def test_login_email_label_can_be_set(pagerduty, pd_api, run):
 
 def test_purge_contact_methods_false_keeps_the_others(pd_api, run):
     run(email=ADA, name="Ada Lovelace", contact_methods=[{"type": "email", "address": HOME}])
-    changed, _, diff = run(email=ADA, contact_methods=[{"type": "sms", "address": PHONE}], purge_contact_methods=False)
+    changed, user, diff = run(email=ADA, contact_methods=[{"type": "sms", "address": PHONE}], purge_contact_methods=False)
     assert changed and "before" not in diff["before"]
     assert stored(pd_api, ADA)["methods"] == [("email", HOME, "Email", None), ("email", ADA, "Default", None), ("sms", PHONE, "SMS", 1)]
 
@@ -271,14 +271,14 @@ METHODS = [{"type": "sms", "address": PHONE, "label": "Mobile"}, {"type": "phone
 
 
 def test_rules_use_contact_methods_created_in_the_same_task(pagerduty, pd_api, run):
-    changed, user, _ = run(email=ADA, name="Ada Lovelace", contact_methods=METHODS, notification_rules=RULES)
+    changed, user, diff = run(email=ADA, name="Ada Lovelace", contact_methods=METHODS, notification_rules=RULES)
     assert changed
     assert stored(pd_api, ADA)["rules"] == [("high", 0, "sms", PHONE), ("high", 5, "phone", PHONE), ("low", 0, "email", ADA)]
     shown = sorted((rule["urgency"], rule["contact_method"]["type"], rule["contact_method"]["address"]) for rule in user["notification_rules"])
     assert shown == [("high", "phone_contact_method", PHONE), ("high", "sms_contact_method", PHONE), ("low", "email_contact_method", ADA)]
 
     pagerduty.clear_log()
-    changed, _, _ = run(email=ADA, name="Ada Lovelace", contact_methods=METHODS, notification_rules=list(reversed(RULES)))
+    changed, user, diff = run(email=ADA, name="Ada Lovelace", contact_methods=METHODS, notification_rules=list(reversed(RULES)))
     assert not changed
     assert calls(pagerduty.requests()) == ["GET /users"]
 
@@ -287,7 +287,7 @@ def test_writes_go_in_the_safe_order(pagerduty, pd_api, teams, run):
     run(email=ADA, name="Ada Lovelace", contact_methods=[{"type": "email", "address": HOME}], teams=["Search"],
         notification_rules=[{"contact_method": {"type": "email", "address": HOME}}, {"urgency": "low", "contact_method": {"type": "email", "address": ADA}}])
     pagerduty.clear_log()
-    changed, _, diff = run(email=ADA, name="Ada L.", contact_methods=METHODS, notification_rules=RULES, teams=["Payments"])
+    changed, user, diff = run(email=ADA, name="Ada L.", contact_methods=METHODS, notification_rules=RULES, teams=["Payments"])
     assert changed
     assert calls(pagerduty.writes()) == [
         "PUT /users/{id}",
@@ -323,7 +323,7 @@ def test_removing_a_contact_method_removes_its_rules_first_even_when_rules_are_u
 
 def test_purge_notification_rules_false_keeps_the_others(pd_api, run):
     run(email=ADA, name="Ada Lovelace", contact_methods=METHODS)
-    changed, _, _ = run(email=ADA, notification_rules=[RULES[0]], purge_notification_rules=False)
+    changed, user, diff = run(email=ADA, notification_rules=[RULES[0]], purge_notification_rules=False)
     assert changed
     assert stored(pd_api, ADA)["rules"] == [("high", 0, "email", ADA), ("high", 0, "sms", PHONE), ("low", 0, "email", ADA)]
 
@@ -370,7 +370,7 @@ def test_rule_naming_a_method_for_a_new_user_fails_before_creating_it(pagerduty,
 
 def test_new_user_rules_are_compared_with_what_pagerduty_created(pagerduty, pd_api, run):
     """PagerDuty gives new users default rules; the task's list replaces them in the same run."""
-    changed, _, diff = run(email=ADA, name="Ada Lovelace", notification_rules=[RULES[2]])
+    changed, user, diff = run(email=ADA, name="Ada Lovelace", notification_rules=[RULES[2]])
     assert changed
     assert stored(pd_api, ADA)["rules"] == [("low", 0, "email", ADA)]
     assert diff["before"]["notification_rules"] == [
@@ -407,14 +407,14 @@ def test_teams_are_joined_and_left(pagerduty, pd_api, teams, run):
 
 def test_purge_teams_false_keeps_the_others(pd_api, teams, run):
     run(email=ADA, name="Ada Lovelace", teams=["Payments"])
-    changed, _, diff = run(email=ADA, teams=["Search"], purge_teams=False)
+    changed, user, diff = run(email=ADA, teams=["Search"], purge_teams=False)
     assert changed and diff["after"] == {"teams": ["Search"]} and diff["before"] == {"teams": []}
     assert stored(pd_api, ADA)["team_names"] == ["Payments", "Search"]
 
 
 def test_empty_teams_leaves_every_team(pd_api, teams, run):
     run(email=ADA, name="Ada Lovelace", teams=["Payments", "Search"])
-    changed, user, _ = run(email=ADA, teams=[])
+    changed, user, diff = run(email=ADA, teams=[])
     assert changed and user["teams"] == []
     assert stored(pd_api, ADA)["team_names"] == []
 
@@ -422,7 +422,7 @@ def test_empty_teams_leaves_every_team(pd_api, teams, run):
 def test_teams_in_check_mode_write_nothing(pagerduty, pd_api, teams, run):
     run(email=ADA, name="Ada Lovelace", teams=["Payments"])
     pagerduty.clear_log()
-    changed, user, _ = run(check_mode=True, email=ADA, teams=["Search"])
+    changed, user, diff = run(check_mode=True, email=ADA, teams=["Search"])
     assert changed and [team["name"] for team in user["teams"]] == ["Search"]
     assert pagerduty.writes() == []
     assert stored(pd_api, ADA)["team_names"] == ["Payments"]
@@ -463,11 +463,11 @@ def test_full_onboarding_converges_in_one_run(pagerduty, pd_api, teams, run):
                    contact_methods=[{"type": "email", "address": ADA, "label": "Work"}] + METHODS,
                    notification_rules=RULES, teams=["Payments", "Platform"], team_role="observer")
     pagerduty.clear_log()
-    changed, predicted, _ = run(check_mode=True, **profile)
+    changed, predicted, diff = run(check_mode=True, **profile)
     assert changed and pagerduty.writes() == []
     assert sorted(team["name"] for team in predicted["teams"]) == ["Payments", "Platform"]
 
-    changed, user, _ = run(**profile)
+    changed, user, diff = run(**profile)
     assert changed
     held = stored(pd_api, ADA)
     assert held["methods"] == [("email", ADA, "Work", None), ("phone", PHONE, "Mobile", 1), ("sms", PHONE, "Mobile", 1)]

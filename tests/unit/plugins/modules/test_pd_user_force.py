@@ -47,13 +47,11 @@ def seed(pagerduty):
 @pytest.fixture
 def held(seed):
     """Ada in two layers of Primary, in two rules of Ops (one shared with Grace, one alone), and on-call through Primary in Tier."""
+    primary = {"id": "PSCHED1", "type": "schedule_reference"}
+    ops = policy("PPOLICY", "Ops", (30, [user_ref(ADA), user_ref(GRACE)], {"escalation_rule_assignment_strategy": "round_robin"}),
+                 (15, [user_ref(ADA)], {}), (10, [primary], {}), teams=[{"id": "PTEAM01", "type": "team_reference"}])
     seed(schedules=[schedule("PSCHED1", "Primary", layer("Day", ADA, GRACE), layer("Weekend", ADA))],
-         escalation_policies=[
-             policy("PPOLICY", "Ops", (30, [user_ref(ADA), user_ref(GRACE)], {"escalation_rule_assignment_strategy": "round_robin"}),
-                    (15, [user_ref(ADA)], {}), (10, [{"id": "PSCHED1", "type": "schedule_reference"}], {}),
-                    teams=[{"id": "PTEAM01", "type": "team_reference"}]),
-             policy("PTIER01", "Tier", (5, [{"id": "PSCHED1", "type": "schedule_reference"}], {})),
-         ])
+         escalation_policies=[ops, policy("PTIER01", "Tier", (5, [primary], {}))])
 
 
 @pytest.fixture
@@ -116,7 +114,7 @@ def test_force_takes_the_user_out_then_removes_them(pagerduty, pd_api, held, run
     assert policy_rules(pd_api, "PTIER01") == [(5, ["PSCHED1"], None)]
 
     pagerduty.clear_log()
-    changed, _, _ = run(email=ADA, state="absent", force=True)
+    changed, user, diff = run(email=ADA, state="absent", force=True)
     assert not changed
     assert [entry["method"] for entry in pagerduty.requests()] == ["GET"]
 
@@ -152,7 +150,7 @@ def test_force_refuses_to_leave_a_schedule_without_layers(pagerduty, pd_api, hel
 
 def test_force_without_holdings_just_removes(pagerduty, pd_api, held, run):
     pagerduty.clear_log()
-    changed, _, diff = run(email=LINUS, state="absent", force=True)
+    changed, user, diff = run(email=LINUS, state="absent", force=True)
     assert changed and diff["before"] == {"email": LINUS}
     assert [entry["method"] for entry in pagerduty.writes()] == ["DELETE"]
 

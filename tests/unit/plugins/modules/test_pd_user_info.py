@@ -54,9 +54,9 @@ def test_a_bad_email_fails_before_any_request(pagerduty, run):
 
 
 def test_query_is_a_substring_search(ada, run):
-    _, users, _ = run(query="lovelace")
+    changed, users, diff = run(query="lovelace")
     assert [user["email"] for user in users] == [ADA]
-    _, users, _ = run(query="example.com")
+    changed, users, diff = run(query="example.com")
     assert sorted(user["email"] for user in users) == [ADA, OWNER]
 
 
@@ -64,7 +64,7 @@ def test_everyone_every_page_one_request_per_page(pagerduty, run):
     people = [{"type": "user", "name": "Person %03d" % number, "email": "person%03d@example.com" % number} for number in range(150)]
     requests.post(pagerduty.url + "/_sim/seed", json={"users": people}, timeout=5).raise_for_status()
     pagerduty.clear_log()
-    _, users, _ = run()
+    changed, users, diff = run()
     assert len(users) == 151
     assert len(set(user["id"] for user in users)) == 151
     assert all(user["contact_methods"] and user["notification_rules"][0]["contact_method"].get("address") for user in users)
