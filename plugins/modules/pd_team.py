@@ -153,7 +153,7 @@ from ansible_collections.incident.ops.plugins.module_utils.entrypoint import exe
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty import SINGULAR, connect
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import LookedUpFirst, ensure, plan_set, set_diff
 from ansible_collections.incident.ops.plugins.module_utils.teams import member, team_members
-from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_once
 
 TEAM_ROLES = ["manager", "responder", "observer"]
 READ_ONLY_ROLE = "read_only_user"
@@ -197,9 +197,7 @@ def desired_members(members):
     wanted, seen = [], set()
     for entry in members:
         email = check_email(entry["email"].strip(), "member email").lower()
-        if email in seen:
-            raise InvalidInput("The member %r is listed more than once" % entry["email"])
-        seen.add(email)
+        check_once(seen, email, "The member %r" % entry["email"])
         wanted.append({"email": email, "role": entry["role"]})
     return wanted
 
