@@ -382,13 +382,20 @@ class AccountsMixin:
 
     @route("DELETE", "/teams/{id}")
     def delete_team(self, request):
+        """The spec: succeeds only if no escalation policy, service or schedule belongs to the team.
+
+        A service's team is its escalation policy's, so checking policies covers services too.
+        """
         with self.lock:
             team = self.team(request.params["id"])
+            owned = ["escalation policy '%s' (%s)" % (policy["name"], policy["id"])
+                     for policy in by_name(self.escalation_policies.values()) if team["id"] in policy["_teams"]]
+            owned += ["schedule '%s' (%s)" % (schedule["name"], schedule["id"])
+                      for schedule in by_name(self.schedules.values()) if team["id"] in schedule["_teams"]]
+            if owned:
+                raise invalid("Team %s cannot be deleted while it still has %s" % (team["id"], ", ".join(owned)))
             del self.teams[team["id"]]
             del self.team_members[team["id"]]
-            for record in list(self.escalation_policies.values()) + list(self.services.values()):
-                if team["id"] in record.get("_teams", []):
-                    record["_teams"].remove(team["id"])
         return Reply(204)
 
     @route("GET", "/teams/{id}/members")
@@ -408,6 +415,8 @@ class AccountsMixin:
         with self.lock:
             team = self.team(request.params["id"])
             user = self.user(request.params["user_id"])
+            if user["role"] == "read_only_user":
+                raise invalid("User %s has the read_only_user role, which cannot be added to a team" % user["id"])
             self.team_members[team["id"]][user["id"]] = role
         return Reply(204)
 

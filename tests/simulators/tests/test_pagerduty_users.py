@@ -198,6 +198,28 @@ def test_team_crud_and_unique_name(pd):
     assert pd.get("/teams/" + team["id"]).status_code == 404
 
 
+def test_a_read_only_user_cannot_join_a_team(pd):
+    team = pd.team("Response")
+    reader = pd.user("Reader", role="read_only_user")
+    refused = pd.put("/teams/%s/users/%s" % (team["id"], reader["id"]), json={"role": "responder"})
+    assert refused.status_code == 400 and "read_only_user" in error_of(refused)["errors"][0]
+    assert pd.get("/teams/%s/members" % team["id"]).json()["members"] == []
+
+
+def test_a_team_that_still_owns_policies_or_schedules_cannot_be_deleted(pd):
+    team = pd.team("Owners")
+    alice = pd.user("Alice")
+    schedule = pd.schedule("Owners rotation", [alice["id"]], teams=[{"id": team["id"], "type": "team_reference"}])
+    policy = pd.policy("Owners policy", ("user_reference", alice["id"]), teams=[{"id": team["id"], "type": "team_reference"}])
+    refused = pd.delete("/teams/" + team["id"])
+    assert refused.status_code == 400
+    detail = error_of(refused)["errors"][0]
+    assert "Owners policy" in detail and "Owners rotation" in detail
+    assert pd.delete("/escalation_policies/" + policy["id"]).status_code == 204
+    assert pd.delete("/schedules/" + schedule["id"]).status_code == 204
+    assert pd.delete("/teams/" + team["id"]).status_code == 204
+
+
 def test_seed_users_option_adds_generated_users(pd_server):
     from simulators.pagerduty import PagerDutySimulator  # pylint: disable=import-outside-toplevel
     simulator = PagerDutySimulator(seed_users=150)
