@@ -12,7 +12,7 @@ description:
   - Schedule, policy and user names are looked up first; an unknown one fails the task.
   - Every page of C(GET /oncalls) is read, with C(include[]=users) so that each on-call carries the user's email.
 author:
-  - incident.ops maintainers
+  - incident.ops maintainers (@incident-ops)
 options:
   at:
     description:

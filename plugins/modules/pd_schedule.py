@@ -18,7 +18,7 @@ description:
   - All timestamps are compared as instants, never as text, so V(2026-01-05T09:00:00Z) and
     V(2026-01-05T10:00:00+01:00) are the same value. PagerDuty answers in the schedule's time zone; that is no change.
 author:
-  - incident.ops maintainers
+  - incident.ops maintainers (@incident-ops)
 options:
   name:
     description:
@@ -248,8 +248,8 @@ from ansible_collections.incident.ops.plugins.module_utils import options, times
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect, reference, refuse_if_used
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import LookedUpFirst, changes, ensure, matches, without_none
-from ansible_collections.incident.ops.plugins.module_utils.schedules import (INCLUDE_LAYERS, live_layers, present_schedule, user_ids,
-                                                                              with_email)
+from ansible_collections.incident.ops.plugins.module_utils.schedules import (
+    INCLUDE_LAYERS, live_layers, present_schedule, user_ids, with_email)
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_time_zone
 
 SCALARS = ("time_zone", "description")
@@ -369,8 +369,8 @@ class Schedule(LookedUpFirst):
 
     def written_layer(self, layer):
         """A layer of the API as a request sends it back, unchanged."""
-        written = dict((key, layer[key]) for key in ("id", "name", "start", "end", "rotation_virtual_start",
-                                                       "rotation_turn_length_seconds") if layer.get(key) is not None)
+        keys = ("id", "name", "start", "end", "rotation_virtual_start", "rotation_turn_length_seconds")
+        written = dict((key, layer[key]) for key in keys if layer.get(key) is not None)
         written["users"] = [{"user": reference("user", entry["user"]["id"])} for entry in layer.get("users") or []]
         written["restrictions"] = [without_none(restriction) for restriction in layer.get("restrictions") or []]
         return written
@@ -542,8 +542,8 @@ def ensure_overrides(api, schedule_id, wanted, check_mode):
         if found is not None:
             kept.append(dict(found, user=with_email(found["user"], {user["id"]: user})))
         else:
-            missing.append({"start": start, "end": end, "user": dict(reference("user", user["id"]), summary=user.get("name"),
-                                                                         email=user.get("email"))})
+            shown = dict(reference("user", user["id"]), summary=user.get("name"), email=user.get("email"))
+            missing.append({"start": start, "end": end, "user": shown})
     added = [{"user": entry["user"]["email"], "start": entry["start"], "end": entry["end"]} for entry in missing]
     if not missing or check_mode:
         return kept + missing, added
@@ -551,9 +551,10 @@ def ensure_overrides(api, schedule_id, wanted, check_mode):
     replies = api.post(path, {"overrides": [dict(entry, user=reference("user", entry["user"]["id"])) for entry in missing]})
     refused = [reply for reply in replies or [] if reply.get("status") not in (200, 201)]
     if refused:
-        details = "; ".join("%s from %s to %s: %s" % (entry["override"].get("user", {}).get("id"), entry["override"].get("start"),
-                                                     entry["override"].get("end"), ", ".join(entry.get("errors") or []))
-                            for entry in refused)
+        details = "; ".join(
+            "%s from %s to %s: %s" % ((entry["override"].get("user") or {}).get("id"), entry["override"].get("start"),
+                                      entry["override"].get("end"), ", ".join(entry.get("errors") or []))
+            for entry in refused)
         raise api.fail("PagerDuty refused %d of the %d overrides (%s); the others were created"
                        % (len(refused), len(missing), details), "POST", path)
     emails = dict((entry["user"]["id"], entry["user"]) for entry in missing)

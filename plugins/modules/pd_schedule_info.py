@@ -11,10 +11,10 @@ description:
     with its layers.
   - Every page of C(GET /schedules?include[]=schedule_layers) is read. Layer users carry their email, read from as
     few pages of C(GET /users) as the account needs (one in accounts of up to 100 users).
-  - With O(since) or O(until), each schedule is also rendered for that window (one C(GET /schedules/{id}) per
-    schedule): its final schedule, its overrides and each layer's entries say who is on call when.
+  - With O(since) or O(until), each schedule is also rendered for that window, with one C(GET /schedules/{id}) per
+    schedule. Its final schedule, its overrides and each layer's entries then say who is on call when.
 author:
-  - incident.ops maintainers
+  - incident.ops maintainers (@incident-ops)
 options:
   name:
     description:

@@ -85,7 +85,7 @@ def test_check_mode_create_predicts_and_writes_nothing(pagerduty, pd_api, accoun
 
 
 def test_create_then_rerun_changes_nothing_with_two_gets(pagerduty, pd_api, account, run):
-    changed, schedule, _ = run(**SCHEDULE)
+    changed, schedule, _diff = run(**SCHEDULE)
     assert changed
     held = stored(pd_api)
     assert schedule["id"] == held["id"]
@@ -112,9 +112,9 @@ def test_timestamps_in_another_offset_and_restrictions_in_another_order_are_no_c
     daily = {"type": "daily_restriction", "start_time_of_day": "20:00:00", "duration_seconds": 3600}
     run(**task(layer={"restrictions": [WEEKDAYS, daily]}))
     pagerduty.clear_log()
-    changed, _, _ = run(**task(layer={"start": PAST_IN_PARIS, "rotation_virtual_start": "2024-01-01T04:00:00-05:00",
-                                      "users": [ADA.upper(), GRACE],
-                                      "restrictions": [dict(daily, start_time_of_day="20:00"), WEEKDAYS]}))
+    elsewhere = {"start": PAST_IN_PARIS, "rotation_virtual_start": "2024-01-01T04:00:00-05:00", "users": [ADA.upper(), GRACE],
+                 "restrictions": [dict(daily, start_time_of_day="20:00"), WEEKDAYS]}
+    changed = run(**task(layer=elsewhere))[0]
     assert not changed
     assert pagerduty.writes() == []
 
@@ -183,7 +183,7 @@ def test_check_mode_update_predicts_and_writes_nothing(pagerduty, pd_api, accoun
 
 def test_user_order_is_the_rotation_order(pagerduty, pd_api, account, run):
     run(**SCHEDULE)
-    changed, _, diff = run(**task(layer={"users": [GRACE, ADA]}))
+    changed, _schedule, diff = run(**task(layer={"users": [GRACE, ADA]}))
     assert changed
     assert diff["after"]["layers"] == [{"name": "Weekly", "users": [GRACE, ADA]}]
     assert layer_users(stored(pd_api)) == [account[GRACE], account[ADA]]
@@ -197,7 +197,7 @@ def test_pagerduty_moving_a_started_layers_start_is_no_change(pagerduty, pd_api,
     assert held["start"] != PAST  # rewritten to the time of the update
     assert held["rotation_virtual_start"] == PAST
     pagerduty.clear_log()
-    changed, _, diff = run(**task(layer={"rotation_turn_length_seconds": 86400}))
+    changed, _schedule, diff = run(**task(layer={"rotation_turn_length_seconds": 86400}))
     assert not changed, diff
     assert pagerduty.writes() == []
 
@@ -212,7 +212,7 @@ def test_a_future_start_is_compared_and_kept(pagerduty, pd_api, account, run):
     later, even_later = future(30), future(40)
     run(**task(layer={"start": later}))
     assert stored(pd_api)["schedule_layers"][0]["start"] == later
-    changed, _, diff = run(**task(layer={"start": even_later}))
+    changed, _schedule, diff = run(**task(layer={"start": even_later}))
     assert changed
     assert diff["before"]["layers"] == [{"name": "Weekly", "start": later}]
     assert diff["after"]["layers"] == [{"name": "Weekly", "start": even_later}]
@@ -226,7 +226,7 @@ def test_a_layer_added_in_the_past_starts_now_and_then_stays_unchanged(pagerduty
     run(**SCHEDULE)
     nights = {"name": "Nights", "start": PAST, "rotation_virtual_start": PAST, "rotation_turn_length_seconds": 86400,
               "users": [LINUS], "restrictions": [{"type": "daily_restriction", "start_time_of_day": "20:00", "duration_seconds": 43200}]}
-    changed, _, diff = run(**task(layers=[WEEKLY, nights]))
+    changed, _schedule, diff = run(**task(layers=[WEEKLY, nights]))
     assert changed
     assert diff["before"] == {"layers": []}
     assert [layer["name"] for layer in diff["after"]["layers"]] == ["Nights"]
@@ -242,12 +242,11 @@ def test_a_dropped_layer_is_ended_and_the_next_run_changes_nothing(pagerduty, pd
               "users": [LINUS]}
     run(**task(layers=[WEEKLY, nights]))
     pagerduty.clear_log()
-    changed, _, diff = run(**SCHEDULE)
+    changed, _schedule, diff = run(**SCHEDULE)
     assert changed
     assert diff["after"] == {"layers": []}
     assert [layer["name"] for layer in diff["before"]["layers"]] == ["Nights"]
-    put = [entry for entry in pagerduty.writes()]
-    assert [(entry["method"], entry["path"]) for entry in put] == [("PUT", "/schedules/%s" % stored(pd_api)["id"])]
+    assert [(entry["method"], entry["path"]) for entry in pagerduty.writes()] == [("PUT", "/schedules/%s" % stored(pd_api)["id"])]
     live = [layer for layer in stored(pd_api)["schedule_layers"] if not layer.get("end")]
     assert [layer["name"] for layer in live] == ["Weekly"]
     pagerduty.clear_log()
@@ -257,7 +256,7 @@ def test_a_dropped_layer_is_ended_and_the_next_run_changes_nothing(pagerduty, pd
 
 def test_teams_change(pagerduty, pd_api, account, run):
     run(**SCHEDULE)
-    changed, _, diff = run(**task(teams=["Search"]))
+    changed, _schedule, diff = run(**task(teams=["Search"]))
     assert changed
     assert diff == {"before": {"teams": ["Payments"]}, "after": {"teams": ["Search"]}}
     assert [team["id"] for team in stored(pd_api)["teams"]] == [account["Search"]]
@@ -277,7 +276,7 @@ def test_unknown_names_in_an_update_fail_before_any_write(pagerduty, pd_api, acc
 def test_options_left_unset_are_left_as_they_are(pagerduty, pd_api, account, run):
     run(**SCHEDULE)
     pagerduty.clear_log()
-    changed, schedule, _ = run(name="Payments primary", description="Just this")
+    changed, schedule, _diff = run(name="Payments primary", description="Just this")
     assert changed
     held = stored(pd_api)
     assert held["time_zone"] == "Europe/Paris"
@@ -319,7 +318,7 @@ def test_a_new_override_is_added_beside_existing_ones(pagerduty, pd_api, account
     changed, schedule, diff = run(check_mode=True, **task(overrides=[first, second]))
     assert changed and pagerduty.writes() == []
     assert [entry["user"] for entry in diff["after"]["overrides"]] == [ADA]
-    changed, schedule, _ = run(**task(overrides=[first, second]))
+    changed, schedule, _diff = run(**task(overrides=[first, second]))
     assert changed
     assert [(entry["method"], entry["path"]) for entry in pagerduty.writes()] == [("POST", "/schedules/%s/overrides" % schedule["id"])]
     assert sorted(override["user"]["email"] for override in schedule["overrides"]) == [ADA, GRACE]
@@ -343,17 +342,17 @@ def test_delete_in_check_mode_then_for_real_then_again(pagerduty, pd_api, accoun
     assert changed and result is None
     assert diff == {"before": {"name": "Payments primary"}, "after": {}}
     assert pagerduty.writes() == [] and stored(pd_api) is not None
-    changed, result, _ = run(name="Payments primary", state="absent")
+    changed, result, _diff = run(name="Payments primary", state="absent")
     assert changed and result is None
     assert stored(pd_api) is None
     pagerduty.clear_log()
-    changed, result, _ = run(name="Payments primary", state="absent")
+    changed, result, _diff = run(name="Payments primary", state="absent")
     assert not changed
     assert [entry["method"] for entry in pagerduty.requests()] == ["GET"]
 
 
 def test_a_schedule_an_escalation_policy_uses_is_not_deleted(pagerduty, pd_api, account, run):
-    _, schedule, _ = run(**SCHEDULE)
+    schedule = run(**SCHEDULE)[1]
     seed(pagerduty, escalation_policies=[{"type": "escalation_policy", "name": "Payments escalation", "escalation_rules": [
         {"escalation_delay_in_minutes": 30, "targets": [{"type": "schedule_reference", "id": schedule["id"]}]}]}])
     pagerduty.clear_log()
@@ -366,9 +365,8 @@ def test_a_schedule_an_escalation_policy_uses_is_not_deleted(pagerduty, pd_api, 
 
 def test_an_api_refusal_is_an_api_error(pagerduty, account, run):
     run(**SCHEDULE)
-    requests.post(pagerduty.url + "/_sim/faults", json={"method": "PUT", "path": "^/schedules/", "status": 400,
-                                                          "body": {"error": {"message": "Invalid Input Provided",
-                                                                             "errors": ["Layer is broken"]}}},
-                  timeout=5).raise_for_status()
+    fault = {"method": "PUT", "path": "^/schedules/", "status": 400,
+             "body": {"error": {"message": "Invalid Input Provided", "errors": ["Layer is broken"]}}}
+    requests.post(pagerduty.url + "/_sim/faults", json=fault, timeout=5).raise_for_status()
     with pytest.raises(ApiError, match="Layer is broken"):
         run(**task(description="changed"))

@@ -46,7 +46,7 @@ def test_a_large_account_looks_up_few_users_one_by_one(pagerduty, pd_api):
     # one page (with the total), then two lookups by email rather than four more pages
     assert len(log) == 3
     assert log[0][1]["total"] == "true"
-    assert [query.get("query") for _, query in log[1:]] == [ADA, GRACE]
+    assert [query.get("query") for _path, query in log[1:]] == [ADA, GRACE]
 
 
 def test_a_large_account_pages_on_when_that_is_cheaper(pagerduty, pd_api):
