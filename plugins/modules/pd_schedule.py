@@ -384,7 +384,12 @@ class Schedule(LookedUpFirst):
         """
         wanted = dict((layer["name"], layer) for layer in wanted)
         emails = self.emails(current) if current else {}
-        have = dict((layer.get("name"), layer) for layer in live_layers(current, self.moment)) if current else {}
+        have, spare = {}, []
+        for layer in live_layers(current, self.moment) if current else []:
+            if layer.get("name") in have:
+                spare.append(layer)  # a second layer of that name: the task's layer is the first one
+            else:
+                have[layer.get("name")] = layer
         bodies = []
         for name in self.order:
             want = wanted[name]
@@ -406,7 +411,7 @@ class Schedule(LookedUpFirst):
                     body["end"] = old["end"]
             bodies.append(body)
         ended = self.moment.replace(microsecond=0)
-        for old in have.values():
+        for old in list(have.values()) + spare:
             if timestamps.parse(old["start"], "start") < ended:
                 bodies.append(dict(self.written_layer(old), end=timestamps.canonical(ended)))
         return bodies

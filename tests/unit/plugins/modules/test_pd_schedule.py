@@ -254,6 +254,20 @@ def test_a_dropped_layer_is_ended_and_the_next_run_changes_nothing(pagerduty, pd
     assert pagerduty.writes() == []
 
 
+def test_a_second_layer_of_the_same_name_is_ended(pagerduty, pd_api, account, run):
+    layer = {"name": "Weekly", "start": PAST, "rotation_virtual_start": PAST, "rotation_turn_length_seconds": WEEK}
+    seed(pagerduty, schedules=[{"type": "schedule", "name": "Payments primary", "time_zone": "Europe/Paris", "schedule_layers": [
+        dict(layer, users=[{"user": {"id": account[ADA], "type": "user_reference"}}]),
+        dict(layer, users=[{"user": {"id": account[LINUS], "type": "user_reference"}}])]}])
+    params = task(layer={"restrictions": []})
+    assert run(**params)[0]
+    live = [entry for entry in stored(pd_api)["schedule_layers"] if not entry.get("end")]
+    assert [layer_users({"schedule_layers": live})] == [[account[ADA], account[GRACE]]]
+    pagerduty.clear_log()
+    assert not run(**params)[0]
+    assert pagerduty.writes() == []
+
+
 def test_teams_change(pagerduty, pd_api, account, run):
     run(**SCHEDULE)
     changed, _schedule, diff = run(**task(teams=["Search"]))
