@@ -376,11 +376,12 @@ class Schedule(LookedUpFirst):
         return written
 
     def layer_bodies(self, wanted, current):
-        """Every layer of a PUT or POST: the task's, in its order, then the layers it drops, ended now.
+        """Every layer of a PUT or POST: the task's, in its order, then the started layers it drops, ended now.
 
         A matched layer with no change goes back exactly as PagerDuty sent it, so
         PagerDuty keeps its start; a changed one keeps its id, its end and, unless
-        the task moves it to the future, its start.
+        the task moves it to the future, its start.  A dropped layer that has not
+        started yet cannot be given an end before its start, so it is left out.
         """
         wanted = dict((layer["name"], layer) for layer in wanted)
         emails = self.emails(current) if current else {}
