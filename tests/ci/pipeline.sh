@@ -293,6 +293,8 @@ step_lint() {
     # the syntax check resolves incident.ops modules and action groups.
     (cd "$COPY" && PATH="$VENV/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="${COPY%/ansible_collections/*}" \
         ansible-lint --nocolor) 2>&1 | tee "$log" || rc=$?
+    # Changelog fragments are data a release is built from: a malformed one fails here, not at release time.
+    (cd "$COPY" && "$VENV/bin/antsibull-changelog" lint) 2>&1 | tee -a "$log" || rc=$?
     files="$(grep -oE 'in [0-9]+ files processed' "$log" | grep -oE '[0-9]+' | tail -n 1 || true)"
     findings="$(grep -oE '(Passed|Failed): [0-9]+ failure' "$log" | grep -oE '[0-9]+' | tail -n 1 || true)"
     if [ "$rc" -eq 0 ]; then
