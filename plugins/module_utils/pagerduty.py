@@ -5,6 +5,7 @@
 
 from ansible_collections.incident.ops.plugins.module_utils.auth import PagerDutyToken
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError, Client, RetryPolicy, offset_pages
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import LookedUpFirst
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
 
@@ -135,6 +136,62 @@ class PagerDuty(Client):
                 raise InvalidInput(missing)
             self._resolved[cache_key] = found
         return self._resolved[cache_key]
+
+
+class ApiObject(LookedUpFirst):
+    """One PagerDuty object of ``/collection``, written as ``{key: {..., "type": key}}``.
+
+    Users, teams, schedules and escalation policies share these writes; a
+    module overrides only what its object differs in: ``lookup``, ``body``
+    (what a PUT must carry besides the change), ``present`` (how an answer is
+    returned) and ``create_headers``.
+    """
+
+    collection = None
+    key = None
+
+    def __init__(self, api):
+        self.api = api
+
+    def body(self, fields, current=None):
+        """The object a POST (``current`` None) or a PUT sends; by default, the fields given."""
+        return dict(fields)
+
+    def present(self, record):
+        """The object as the module returns it; by default, as the API sent it."""
+        return record
+
+    def create_headers(self):
+        return None
+
+    def path(self, current):
+        return "/%s/%s" % (self.collection, current["id"])
+
+    def wrapped(self, body):
+        return {self.key: dict(body, type=self.key)}
+
+    def create(self, desired):
+        answer = self.api.post("/" + self.collection, self.wrapped(self.body(desired)), headers=self.create_headers())
+        return self.present(answer[self.key])
+
+    def update(self, current, changed):
+        return self.present(self.api.put(self.path(current), self.wrapped(self.body(changed, current)))[self.key])
+
+    def delete(self, current):
+        self.api.delete(self.path(current))
+
+
+class NamedObject(ApiObject):
+    """An object found by its exact name, read with ``lookup_params`` (``include[]``) in one request."""
+
+    lookup_params = None
+
+    def __init__(self, api, name):
+        super().__init__(api)
+        self.name = name
+
+    def lookup(self):
+        return self.api.find_by_name(self.collection, self.name, self.lookup_params)
 
 
 def refuse_if_used(what, used_by, references, remedy):

@@ -162,8 +162,8 @@ from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
 from ansible_collections.incident.ops.plugins.module_utils.escalation import (
     INCLUDE_TARGETS, present_policy, present_target, target_kind, target_name)
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect, reference
-from ansible_collections.incident.ops.plugins.module_utils.reconcile import LookedUpFirst, changes, ensure, without_none
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import NamedObject, connect, reference
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import changes, ensure, without_none
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email
 
 MAX_TARGETS = 10
@@ -192,14 +192,18 @@ def sorted_targets(targets):
     return sorted(targets, key=lambda target: (target["type"], target["name"]))
 
 
-class Policy(LookedUpFirst):
+class Policy(NamedObject):
+    collection = "escalation_policies"
+    key = "escalation_policy"
+    lookup_params = INCLUDE_TARGETS
+
     def __init__(self, api, name):
-        self.api = api
-        self.name = name
+        super().__init__(api, name)
         self.emails = {}
 
     def lookup(self):
-        found = self.api.find_by_name("escalation_policies", self.name, INCLUDE_TARGETS)
+        """The policy with its targets as references, keeping each user target's email for the results of writes."""
+        found = super().lookup()
         if found is None:
             return None
         shown = present_policy(found)
@@ -244,7 +248,7 @@ class Policy(LookedUpFirst):
 
     def body(self, fields, current=None):
         """A whole policy: PUT needs the name and the rules, and unchanged teams are sent back as they are."""
-        body = {"type": "escalation_policy", "name": self.name}
+        body = {"name": self.name}
         body.update((key, fields[key]) for key in SCALARS if key in fields)
         if "teams" in fields:
             body["teams"] = [reference("team", self.team(name)["id"]) for name in fields["teams"]]
@@ -262,19 +266,14 @@ class Policy(LookedUpFirst):
                  "targets": [reference(target_kind(target), target["id"]) for target in rule["targets"]]}
                 for rule in current["escalation_rules"]
             ]
-        return {"escalation_policy": body}
+        return body
 
-    def create(self, desired):
-        headers = self.api.acting_user() if self.api.from_email else None
-        created = self.api.post("/escalation_policies", self.body(desired), headers=headers)
-        return present_policy(created["escalation_policy"], self.emails)
+    def present(self, record):
+        return present_policy(record, self.emails)
 
-    def update(self, current, changed):
-        updated = self.api.put("/escalation_policies/%s" % current["id"], self.body(changed, current))
-        return present_policy(updated["escalation_policy"], self.emails)
-
-    def delete(self, current):
-        self.api.delete("/escalation_policies/%s" % current["id"])
+    def create_headers(self):
+        """PagerDuty takes a From header on creation when one is configured; it is optional here."""
+        return self.api.acting_user() if self.api.from_email else None
 
     def preview(self, current, changed):
         shown = dict(current)

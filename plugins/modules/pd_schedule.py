@@ -246,8 +246,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options, timestamps
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect, reference, refuse_if_used
-from ansible_collections.incident.ops.plugins.module_utils.reconcile import LookedUpFirst, changes, ensure, matches, without_none
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import NamedObject, connect, reference, refuse_if_used
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import changes, ensure, matches, without_none
 from ansible_collections.incident.ops.plugins.module_utils.schedules import (
     INCLUDE_LAYERS, live_layers, present_schedule, user_ids, with_email)
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_time_zone
@@ -306,12 +306,15 @@ def by_name(layers):
     return sorted(layers, key=lambda layer: layer["name"])
 
 
-class Schedule(LookedUpFirst):
+class Schedule(NamedObject):
     """A schedule found by name, its layers compared by name and its users by email."""
 
+    collection = "schedules"
+    key = "schedule"
+    lookup_params = INCLUDE_LAYERS
+
     def __init__(self, api, name, moment):
-        self.api = api
-        self.name = name
+        super().__init__(api, name)
         self.moment = moment
         self.layers = {}
         self.order = []
@@ -321,9 +324,6 @@ class Schedule(LookedUpFirst):
         """Remember the task's layers: their ``start`` for the comparison rule, and their order for the write."""
         self.layers = dict((layer["name"], layer) for layer in layers or [])
         self.order = list(order)
-
-    def lookup(self):
-        return self.api.find_by_name("schedules", self.name, INCLUDE_LAYERS)
 
     def emails(self, current):
         ids = [entry["user"]["id"] for layer in live_layers(current, self.moment) for entry in layer.get("users") or []]
@@ -420,7 +420,7 @@ class Schedule(LookedUpFirst):
     def body(self, fields, current=None):
         """A whole schedule: PagerDuty replaces what a PUT leaves out, so unchanged parts are sent back as they are."""
         current = current or {}
-        body = {"type": "schedule", "name": self.name, "time_zone": fields.get("time_zone") or current.get("time_zone")}
+        body = {"name": self.name, "time_zone": fields.get("time_zone") or current.get("time_zone")}
         description = fields.get("description", current.get("description"))
         if description is not None:
             body["description"] = description
@@ -432,22 +432,13 @@ class Schedule(LookedUpFirst):
             body["schedule_layers"] = self.layer_bodies(fields["layers"], current or None)
         else:
             body["schedule_layers"] = [self.written_layer(layer) for layer in live_layers(current, self.moment)]
-        return {"schedule": body}
+        return body
 
     # Writes and results.
 
-    def present(self, schedule):
+    def present(self, record):
         """The schedule with every user reference carrying its email, from the users this run has read."""
-        return present_schedule(schedule, self.api.users_by_id(user_ids([schedule])))
-
-    def create(self, desired):
-        return self.present(self.api.post("/schedules", self.body(desired))["schedule"])
-
-    def update(self, current, changed):
-        return self.present(self.api.put("/schedules/%s" % current["id"], self.body(changed, current))["schedule"])
-
-    def delete(self, current):
-        self.api.delete("/schedules/%s" % current["id"])
+        return present_schedule(record, self.api.users_by_id(user_ids([record])))
 
     def preview(self, current, changed):
         """The schedule as a write of ``changed`` would leave it, without the ids PagerDuty would give."""

@@ -150,8 +150,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import SINGULAR, connect
-from ansible_collections.incident.ops.plugins.module_utils.reconcile import LookedUpFirst, ensure, plan_set, set_diff
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import SINGULAR, NamedObject, connect
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure, plan_set, set_diff
 from ansible_collections.incident.ops.plugins.module_utils.teams import member, team_members
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_once
 
@@ -172,22 +172,13 @@ ARGUMENT_SPEC = options.argument_spec(
 )
 
 
-class Team(LookedUpFirst):
-    def __init__(self, api, name):
-        self.api = api
-        self.name = name
+class Team(NamedObject):
+    collection = "teams"
+    key = "team"
 
-    def lookup(self):
-        return self.api.find_by_name("teams", self.name)
-
-    def create(self, desired):
-        return self.api.post("/teams", {"team": dict(desired, type="team")})["team"]
-
-    def update(self, current, changed):
-        return self.api.put("/teams/%s" % current["id"], {"team": dict(changed, type="team", name=current["name"])})["team"]
-
-    def delete(self, current):
-        self.api.delete("/teams/%s" % current["id"])
+    def body(self, fields, current=None):
+        """A PUT carries the team's name, which PagerDuty requires, besides the changed fields."""
+        return dict(fields) if current is None else dict(fields, name=current["name"])
 
 
 def desired_members(members):

@@ -308,8 +308,8 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
 from ansible_collections.incident.ops.plugins.module_utils.offboarding import Release, describe, holdings
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect, reference
-from ansible_collections.incident.ops.plugins.module_utils.reconcile import LookedUpFirst, ensure, plan_set, set_diff
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import ApiObject, connect, reference
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure, plan_set, set_diff
 from ansible_collections.incident.ops.plugins.module_utils.users import (
     INCLUDE, METHOD_TYPES, PHONE_KINDS, is_login_method, method_key, method_kind, present_user, with_includes)
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_once, check_time_zone
@@ -354,24 +354,27 @@ ARGUMENT_SPEC = options.argument_spec(
 )
 
 
-class User(LookedUpFirst):
+class User(ApiObject):
+    """A user is found by login email, and PagerDuty creates one only on someone's behalf (the From header)."""
+
+    collection = "users"
+    key = "user"
+
     def __init__(self, api, email):
-        self.api = api
+        super().__init__(api)
         self.email = email
 
     def lookup(self):
         return self.api.find_user(self.email, include=INCLUDE)
 
-    def create(self, desired):
-        return self.api.post("/users", {"user": dict(desired, type="user")}, headers=self.api.acting_user())["user"]
-
-    def update(self, current, changed):
+    def body(self, fields, current=None):
         """The changed fields, plus the name and email the API requires in every PUT body."""
-        body = dict({"name": current["name"], "email": current["email"]}, **changed)
-        return self.api.put("/users/%s" % current["id"], {"user": dict(body, type="user")})["user"]
+        if current is None:
+            return dict(fields)
+        return dict({"name": current["name"], "email": current["email"]}, **fields)
 
-    def delete(self, current):
-        self.api.delete("/users/%s" % current["id"])
+    def create_headers(self):
+        return self.api.acting_user()
 
     def reread(self, user):
         """A user just created, with what PagerDuty gave it (contact methods, rules), which the create answer only references."""
