@@ -45,8 +45,3 @@ def present_policy(policy, emails=None):
         for rule in policy.get("escalation_rules") or []
     ]
     return shown
-
-
-def list_policies(api, params=None):
-    """Every policy matching ``params`` (query, user_ids[], team_ids[]), all pages, targets included."""
-    return [present_policy(policy) for policy in api.list("escalation_policies", dict(params or {}, **INCLUDE_TARGETS))]

@@ -38,10 +38,21 @@ class PagerDuty(Client):
         """Every object of a collection, following offset pagination to the end."""
         return list(offset_pages(self, "/" + collection, key or collection.rsplit("/", 1)[-1], params))
 
+    def search(self, collection, name=None, query=None, params=None):
+        """The objects named exactly ``name``, else those whose name contains ``query``, else all of them; every page.
+
+        A name is sent as PagerDuty's ``query`` too, so the API narrows the
+        list before the exact match; that is how ``_info`` modules list.
+        """
+        params = dict(params or {})
+        if name is not None or query:
+            params["query"] = name if name is not None else query
+        found = self.list(collection, params)
+        return found if name is None else [item for item in found if item.get("name") == name]
+
     def find_by_name(self, collection, name, params=None):
-        """The one object whose name is exactly ``name``; ``query`` narrows the list server-side."""
-        query = dict(params or {}, query=name)
-        found = [item for item in self.list(collection, query) if item.get("name") == name]
+        """The one object whose name is exactly ``name``; two of that name cannot be told apart, so they fail."""
+        found = self.search(collection, name=name, params=params)
         if len(found) > 1:
             raise self.fail("%d %s are named %r; names must be unique to be managed here" % (len(found), collection, name))
         return found[0] if found else None

@@ -162,7 +162,7 @@ from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
 from ansible_collections.incident.ops.plugins.module_utils.escalation import (
     INCLUDE_TARGETS, present_policy, present_target, target_kind, target_name)
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import NamedObject, connect, reference
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import NamedObject, connect, reference, refuse_if_used
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import changes, ensure, without_none
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email
 
@@ -325,15 +325,6 @@ def desired_policy(params):
     return desired
 
 
-def check_unused(current):
-    """PagerDuty refuses to delete a policy that services use; say which, before trying."""
-    services = current.get("services") or []
-    if services:
-        names = ", ".join("%r (%s)" % (service.get("summary"), service.get("id")) for service in services)
-        raise InvalidInput("The escalation policy %r cannot be removed: the services %s still use it; "
-                           "move them to another policy first" % (current["name"], names))
-
-
 def run(module, api):
     params = module.params
     desired = desired_policy(params)
@@ -341,7 +332,8 @@ def run(module, api):
     current = policy.look()
     if params["state"] == "absent":
         if current is not None:
-            check_unused(current)
+            refuse_if_used("The escalation policy %r" % current["name"], "services", current.get("services"),
+                           "move them to another policy first")
         return ensure(policy, {}, "absent", module.check_mode, identity={"name": params["name"]}).as_tuple()
     wanted = without_none(desired)
     if current is None and desired["rules"] is None:

@@ -89,7 +89,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.escalation import list_policies
+from ansible_collections.incident.ops.plugins.module_utils.escalation import INCLUDE_TARGETS, present_policy
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect
 from ansible_collections.incident.ops.plugins.module_utils.validation import check_email
 
@@ -104,10 +104,8 @@ MUTUALLY_EXCLUSIVE = [("name", "query")]
 
 
 def filters(api, params):
-    """The list's query parameters; the user and team named are looked up first, unknown ones are bad input."""
-    found = {}
-    if params["name"] is not None or params["query"]:
-        found["query"] = params["name"] if params["name"] is not None else params["query"]
+    """The list's user and team filters; the user and team named are looked up first, unknown ones are bad input."""
+    found = dict(INCLUDE_TARGETS)
     if params["user"] is not None:
         found["user_ids[]"] = [api.require_user(check_email(params["user"], "user"))["id"]]
     if params["team"] is not None:
@@ -117,10 +115,8 @@ def filters(api, params):
 
 def run(module, api):
     params = module.params
-    policies = list_policies(api, filters(api, params))
-    if params["name"] is not None:
-        policies = [policy for policy in policies if policy.get("name") == params["name"]]
-    return False, policies, None
+    policies = api.search("escalation_policies", params["name"], params["query"], filters(api, params))
+    return False, [present_policy(policy) for policy in policies], None
 
 
 def main():

@@ -152,12 +152,7 @@ def run(module, api):
     params = module.params
     rendering = window(params)
     common = {"time_zone": check_time_zone(params["time_zone"])} if params["time_zone"] else {}
-    query = dict(common, **INCLUDE_LAYERS)
-    if params["name"] is not None or params["query"]:
-        query["query"] = params["name"] if params["name"] is not None else params["query"]
-    schedules = api.list("schedules", query)
-    if params["name"] is not None:
-        schedules = [schedule for schedule in schedules if schedule.get("name") == params["name"]]
+    schedules = api.search("schedules", params["name"], params["query"], dict(common, **INCLUDE_LAYERS))
     if rendering:
         schedules = [api.get("/schedules/%s" % schedule["id"], params=dict(common, **rendering))["schedule"] for schedule in schedules]
     return False, present_schedules(api, schedules), None
