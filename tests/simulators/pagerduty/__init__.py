@@ -23,12 +23,13 @@ from simulators.openapi import SpecViolation, load_spec
 
 from .accounts import AccountsMixin
 from .common import (AUTHENTICATION_FAILED, FROM_HEADER_MISSING, ID_ALPHABET, INVALID_INPUT, NOT_FOUND, RATE_LIMITED,
-                     REQUESTER_NOT_FOUND, PagerDutyError, utcnow)
+                     REQUESTER_NOT_FOUND, PagerDutyError, utcnow, zone)
 from .incidents import IncidentsMixin
 from .oncall import OncallMixin
 from .services import ServicesMixin
 
 API_TOKEN = "sim-pagerduty-token"
+DEFAULT_ACCOUNT_TIME_ZONE = "Etc/UTC"
 ADMIN_NAME = "Avery Owner"
 ADMIN_EMAIL = "owner@incident-ops.example.com"
 ID_PATTERN = re.compile(r"^[A-Z0-9]{7}$")
@@ -65,6 +66,8 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, IncidentsMix
         self.spec = load_spec(spec_path)
         self.seed_users = seed_users
         self.frozen_now = None
+        self.account_time_zone = DEFAULT_ACCOUNT_TIME_ZONE
+        self.offboarding = False
         super().__init__(latency_ms=latency_ms, rate_limit=rate_limit)
 
     # Account state -----------------------------------------------------------------
@@ -135,6 +138,25 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, IncidentsMix
 
     def connection_options(self, url):
         return {"api_url": url, "api_token": API_TOKEN, "from_email": ADMIN_EMAIL}
+
+    # Account settings (``/_sim/settings``) --------------------------------------------
+
+    def _apply_settings(self, settings):
+        """``account_time_zone`` (default Etc/UTC) and ``offboarding`` (the plan feature, default off)."""
+        with self.lock:
+            if "account_time_zone" in settings:
+                zone(settings["account_time_zone"], "account_time_zone")
+                self.account_time_zone = settings["account_time_zone"]
+            if "offboarding" in settings:
+                if not isinstance(settings["offboarding"], bool):
+                    raise PagerDutyError("offboarding must be true or false")
+                self.offboarding = settings["offboarding"]
+        return super()._apply_settings(settings)
+
+    def _settings(self):
+        settings = super()._settings()
+        settings.update(account_time_zone=self.account_time_zone, offboarding=self.offboarding)
+        return settings
 
     # What PagerDuty checks before a handler runs -------------------------------------
 

@@ -212,7 +212,16 @@ class AccountsMixin:
 
     @route("DELETE", "/users/{id}")
     def delete_user(self, request):
-        """PagerDuty refuses while an escalation policy still targets the user, naming the policy."""
+        """PagerDuty refuses while an escalation policy still targets the user, naming the policy.
+
+        It also refuses (400) while the user is assigned to an open incident
+        (triggered or acknowledged), as the description of the operation says,
+        unless the account has the ``offboarding`` feature (the simulator's
+        ``offboarding`` setting).  With it the user is removed and taken off
+        those incidents; an incident left with no assignee goes back to the
+        on-calls of its escalation level.  PagerDuty does that reassignment
+        asynchronously; the simulator does it before it answers.
+        """
         with self.lock:
             user = self.user(request.params["id"])
             if user["role"] == "owner":
@@ -221,7 +230,17 @@ class AccountsMixin:
                 if any(target == ("user", user["id"]) for rule in policy["_rules"] for target in rule["targets"]):
                     raise invalid("User %s cannot be deleted: escalation policy '%s' (%s) still targets them. "
                                   "Remove them from the policy first." % (user["id"], policy["name"], policy["id"]))
+            assigned = self.open_incidents_assigned_to(user["id"])
+            if assigned and not self.offboarding:
+                held = ", ".join("#%d %s" % (incident["incident_number"], incident["id"]) for incident in assigned)
+                raise invalid("User %s cannot be deleted: they are assigned to open incidents (%s). Resolve or reassign "
+                              "them first." % (user["id"], held))
             self.forget_user(user["id"])
+            now = self.now()
+            for incident in assigned:
+                incident["_assignments"] = [entry for entry in incident["_assignments"] if entry[0] != user["id"]]
+                if not incident["_assignments"]:
+                    self.assign_by_policy(incident, incident["escalation_level"], now)
         return Reply(204)
 
     def forget_user(self, user_id):

@@ -55,11 +55,20 @@ def utcnow():
     return datetime.now(timezone.utc).replace(microsecond=0)
 
 
-def iso(moment):
-    """PagerDuty's timestamp form, in UTC."""
+def iso(moment, tz=None):
+    """PagerDuty's timestamp form: in UTC with ``Z``, or in the zone ``tz`` with its offset.
+
+    PagerDuty (Rails) writes ``Z`` only when the zone's abbreviation is UTC
+    (``Etc/UTC``, ``UTC``); a zone that is merely at offset zero, such as
+    ``Europe/London`` in winter, gets ``+00:00``.
+    """
     if moment is None:
         return None
-    return moment.astimezone(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ")
+    local = moment.astimezone(tz or timezone.utc)
+    if local.tzname() in ("UTC", "UCT"):
+        return local.strftime("%Y-%m-%dT%H:%M:%SZ")
+    offset = local.strftime("%z")
+    return local.strftime("%Y-%m-%dT%H:%M:%S") + offset[:3] + ":" + offset[3:]
 
 
 def parse_time(text, field):

@@ -74,6 +74,11 @@ class IncidentsMixin:
             found.extend(user_id for user_id in candidates if user_id not in found)
         return found
 
+    def open_incidents_assigned_to(self, user_id):
+        """The triggered or acknowledged incidents the user is assigned to, by incident number."""
+        return [incident for incident in sorted(self.incidents.values(), key=lambda item: item["incident_number"])
+                if incident["status"] in OPEN and any(entry[0] == user_id for entry in incident["_assignments"])]
+
     def assign_by_policy(self, incident, level, now):
         incident["escalation_level"] = level
         incident["assigned_via"] = "escalation_policy"

@@ -15,6 +15,8 @@ SCHEDULE_TARGETS = ("schedule", "schedule_reference")
 LAYER_FIELDS = ("name", "start", "end", "rotation_virtual_start", "rotation_turn_length_seconds", "users", "restrictions")
 SCHEDULE_SPAN = days(14)
 SHIFT_REACH = days(7)
+SCHEDULE_PARTS = ("schedule_layers", "final_schedule", "overrides_subschedule")
+ONCALL_INCLUDES = ("users", "schedules", "escalation_policies")
 
 
 class OncallMixin:
@@ -229,9 +231,11 @@ class OncallMixin:
             if now is not None and layer["start"] < now:
                 if old is None:
                     layer["start"] = now
-                elif any(layer[key] != old[key] for key in LAYER_FIELDS):
+                elif any(layer[key] != old[key] for key in LAYER_FIELDS if key != "end"):
                     built["_history"].append(dict(old, end=now))
                     layer["start"] = now
+                if layer["end"] is not None and layer["end"] <= layer["start"]:
+                    raise invalid("Layer end must be after its start")
             layers.append(layer)
         kept = {layer["id"] for layer in layers}
         if now is not None:
@@ -261,7 +265,9 @@ class OncallMixin:
         shift.  A client that sends its original past ``start`` on every run
         therefore sees ``start`` move each time and must compare layers
         without it.  A layer sent back exactly as it was returned keeps its
-        ``start``.
+        ``start``, and so does a layer whose only change is its ``end``:
+        ending a layer (or moving or clearing its end) does not start a new
+        version of it, so an ended layer sent back as it was is accepted.
         """
         schedule.update(self._schedule_fields(data, schedule, self.now()))
         return schedule
@@ -276,50 +282,97 @@ class OncallMixin:
         return [policy for policy in by_name(self.escalation_policies.values())
                 if any(target == ("schedule", schedule_id) for rule in policy["_rules"] for target in rule["targets"])]
 
-    def render_layer(self, schedule, layer, since, until):
-        shown = {"id": layer["id"], "name": layer["name"], "start": iso(layer["start"]), "end": iso(layer["end"]),
-                 "rotation_virtual_start": iso(layer["rotation_virtual_start"]),
+    def render_layer(self, schedule, layer, since, until, tz=None):
+        """A layer as the API shows it, its times in ``tz`` (default: the schedule's time zone)."""
+        tz = tz or zone(schedule["time_zone"])
+        shown = {"id": layer["id"], "name": layer["name"], "start": iso(layer["start"], tz), "end": iso(layer["end"], tz),
+                 "rotation_virtual_start": iso(layer["rotation_virtual_start"], tz),
                  "rotation_turn_length_seconds": layer["rotation_turn_length_seconds"],
                  "users": [{"user": self.user_ref(user_id)} for user_id in layer["users"]],
                  "restrictions": [dict(restriction) for restriction in layer["restrictions"]]}
         if since is not None:
             segments = self.segments(schedule, since, until, layers=[layer], overrides=False)
-            shown["rendered_schedule_entries"] = self.entries(segments)
+            shown["rendered_schedule_entries"] = self.entries(segments, tz)
             shown["rendered_coverage_percentage"] = coverage(segments, since, until)
         return shown
 
-    def render_schedule(self, schedule, since=None, until=None, layers=True):
+    def render_schedule(self, schedule, since=None, until=None, tz=None, parts=SCHEDULE_PARTS):
+        """A schedule with the ``parts`` asked for, every time in ``tz`` (default: the schedule's time zone).
+
+        PagerDuty writes times with the offset of the zone they are rendered
+        in (``2026-01-05T10:00:00+01:00`` for Europe/Paris), as the
+        description's examples do; the instants do not depend on the zone.
+        With ``since`` the layers and sub-schedules carry their
+        ``rendered_schedule_entries`` and coverage for ``since``..``until``.
+
+        Layers are listed in the order they were written (the order POST and
+        PUT take them, the last one winning).  PagerDuty's description does
+        not say otherwise: its examples have one layer each.  Older PagerDuty
+        answers listed them reversed, which PagerDuty's own support scripts
+        and the Terraform provider worked around, and the provider's
+        maintainers have since announced a fix that returns them in the
+        written order, so no reversal is modelled.
+        """
+        tz = tz or zone(schedule["time_zone"])
         shown = decorate("schedule", schedule, schedule["name"])
-        if layers:
-            shown["schedule_layers"] = [self.render_layer(schedule, layer, since, until)
+        if "schedule_layers" in parts:
+            shown["schedule_layers"] = [self.render_layer(schedule, layer, since, until, tz)
                                         for layer in schedule["_layers"]]
         shown["users"] = [self.user_ref(user_id) for user_id in self.schedule_user_ids(schedule)]
         shown["escalation_policies"] = [self.escalation_policy_ref(policy["id"])
                                         for policy in self.schedule_policies(schedule["id"])]
         shown["teams"] = [self.team_ref(team_id) for team_id in schedule["_teams"]]
-        final = {"name": "Final Schedule", "rendered_schedule_entries": []}
-        overrides = {"name": "Overrides", "rendered_schedule_entries": []}
-        if since is not None:
-            segments = self.segments(schedule, since, until)
-            final.update(rendered_schedule_entries=self.entries(segments),
-                         rendered_coverage_percentage=coverage(segments, since, until))
-            only_overrides = self.segments(schedule, since, until, layers=[], overrides=True)
-            overrides.update(rendered_schedule_entries=self.entries(only_overrides),
-                             rendered_coverage_percentage=coverage(only_overrides, since, until))
-        shown["final_schedule"] = final
-        shown["overrides_subschedule"] = overrides
+        if "final_schedule" in parts:
+            final = {"name": "Final Schedule", "rendered_schedule_entries": []}
+            if since is not None:
+                segments = self.segments(schedule, since, until)
+                final.update(rendered_schedule_entries=self.entries(segments, tz),
+                             rendered_coverage_percentage=coverage(segments, since, until))
+            shown["final_schedule"] = final
+        if "overrides_subschedule" in parts:
+            overrides = {"name": "Overrides", "rendered_schedule_entries": []}
+            if since is not None:
+                only_overrides = self.segments(schedule, since, until, layers=[], overrides=True)
+                overrides.update(rendered_schedule_entries=self.entries(only_overrides, tz),
+                                 rendered_coverage_percentage=coverage(only_overrides, since, until))
+            shown["overrides_subschedule"] = overrides
         return shown
 
-    def entries(self, segments):
-        return [{"start": iso(start), "end": iso(end), "user": self.user_ref(user_id)} for start, end, user_id in segments]
+    def entries(self, segments, tz):
+        return [{"start": iso(start, tz), "end": iso(end, tz), "user": self.user_ref(user_id)}
+                for start, end, user_id in segments]
+
+    def request_zone(self, request, default):
+        """The zone a request's ``time_zone`` parameter names (400 when unknown), else ``default``."""
+        name = request.arg("time_zone")
+        return zone(name, "time_zone") if name else default
+
+    def account_zone(self):
+        """The account's time zone (the ``account_time_zone`` setting)."""
+        return zone(self.account_time_zone)
 
     @route("GET", "/schedules")
     def list_schedules(self, request):
+        """The schedules, with the parts ``include[]`` names, rendered in ``time_zone``.
+
+        The description's default zone is the current user's, then the
+        account's; the simulator's token is an account token, with no user, so
+        the default is the account's time zone.  ``since``/``until`` (either
+        one: the other defaults to two weeks away, as for one schedule) fill
+        the ``rendered_schedule_entries`` of the included layers and
+        sub-schedules; without them those lists are left out or empty, as
+        for one schedule.
+        """
         query = request.arg("query")
         team_ids = set(request.args("team_ids"))
-        with_layers = "schedule_layers" in request.args("include")
+        parts = [part for part in SCHEDULE_PARTS if part in request.args("include")]
+        since, until = window(request)
+        if since or until:
+            since = since or until - SCHEDULE_SPAN
+            until = until or since + SCHEDULE_SPAN
         with self.lock:
-            found = [self.render_schedule(schedule, layers=with_layers) for schedule in by_name(self.schedules.values())
+            tz = self.request_zone(request, self.account_zone())
+            found = [self.render_schedule(schedule, since, until, tz, parts) for schedule in by_name(self.schedules.values())
                      if matches_query(query, schedule["name"])
                      and (not team_ids or team_ids.intersection(schedule["_teams"]))]
         return Reply(200, paginate(request, found, "schedules"))
@@ -332,12 +385,14 @@ class OncallMixin:
 
     @route("GET", "/schedules/{id}")
     def get_schedule(self, request):
+        """One schedule, rendered in ``time_zone`` (default: the schedule's) from ``since`` (default: now)."""
         since, until = window(request)
         with self.lock:
             schedule = self.schedule(request.params["id"])
-            since = since or self.now()
+            tz = self.request_zone(request, zone(schedule["time_zone"]))
+            since = since or (until - SCHEDULE_SPAN if until else self.now())
             until = until or since + SCHEDULE_SPAN
-            return Reply(200, {"schedule": self.render_schedule(schedule, since, until)})
+            return Reply(200, {"schedule": self.render_schedule(schedule, since, until, tz)})
 
     @route("PUT", "/schedules/{id}")
     def put_schedule(self, request):
@@ -381,7 +436,9 @@ class OncallMixin:
     # Overrides ------------------------------------------------------------------------------
 
     def render_override(self, schedule, override):
-        return decorate("override", override | {"start": iso(override["start"]), "end": iso(override["end"]),
+        """An override, its times in the schedule's time zone (the override operations take no ``time_zone``)."""
+        tz = zone(schedule["time_zone"])
+        return decorate("override", override | {"start": iso(override["start"], tz), "end": iso(override["end"], tz),
                                                 "user": self.user_ref(override["user"])},
                         "Override for %s" % self.user_ref(override["user"])["summary"],
                         "/schedules/%s/overrides/%s" % (schedule["id"], override["id"]))
@@ -478,7 +535,9 @@ class OncallMixin:
         schedule_ids = set(request.args("schedule_ids"))
         user_ids = set(request.args("user_ids"))
         earliest = request.arg("earliest", "false").lower() == "true"
+        includes = request.args("include")
         with self.lock:
+            tz = self.request_zone(request, self.account_zone())
             since = since or self.now()
             until = until or since
             found = []
@@ -489,30 +548,62 @@ class OncallMixin:
                     for kind, target_id in rule["targets"]:
                         found.extend(self._oncalls(policy, level, kind, target_id, since, until))
             found = [entry for entry in found
-                     if (not user_ids or entry["user"]["id"] in user_ids)
-                     and (not schedule_ids or (entry["schedule"]["id"] if entry["schedule"] else "null") in schedule_ids)]
+                     if (not user_ids or entry["user"] in user_ids)
+                     and (not schedule_ids or (entry["schedule"] or "null") in schedule_ids)]
             if earliest:
                 seen = set()
                 kept = []
-                for entry in sorted(found, key=lambda item: item["start"] or ""):
-                    key = (entry["escalation_policy"]["id"], entry["escalation_level"], entry["user"]["id"])
+                for entry in sorted(found, key=shift_order):
+                    key = (entry["escalation_policy"], entry["escalation_level"], entry["user"])
                     if key not in seen:
                         seen.add(key)
                         kept.append(entry)
                 found = kept
-            found.sort(key=lambda item: (item["escalation_policy"]["summary"].lower(), item["escalation_level"],
-                                         item["start"] or ""))
-        return Reply(200, paginate(request, found, "oncalls"))
+            found.sort(key=lambda item: (self.escalation_policies[item["escalation_policy"]]["name"].lower(),
+                                         item["escalation_level"], shift_order(item)))
+            shown = [self.render_oncall(entry, tz, includes) for entry in found]
+        return Reply(200, paginate(request, shown, "oncalls"))
 
     def _oncalls(self, policy, level, kind, target_id, since, until):
-        base = {"escalation_policy": self.escalation_policy_ref(policy["id"]), "escalation_level": level}
+        """The on-calls one rule target gives: ids and instants, rendered by ``render_oncall``."""
+        base = {"escalation_policy": policy["id"], "escalation_level": level}
         if kind == "user":
-            return [dict(base, schedule=None, user=self.user_ref(target_id), start=None, end=None)]
+            return [dict(base, schedule=None, user=target_id, start=None, end=None)]
         schedule = self.schedules[target_id]
         shifts = self.segments(schedule, since - SHIFT_REACH, until + SHIFT_REACH)
-        return [dict(base, schedule=self.schedule_ref(target_id), user=self.user_ref(user_id),
-                     start=iso(start), end=iso(end))
+        return [dict(base, schedule=target_id, user=user_id, start=start, end=end)
                 for start, end, user_id in shifts if start <= until and end > since]
+
+    def render_oncall(self, entry, tz, includes):
+        """An on-call, its times in ``tz``; ``include[]`` turns each named reference into the full object.
+
+        ``users`` gives the user as ``GET /users/{id}`` does, ``schedules`` the
+        schedule as ``GET /schedules/{id}`` would without a range (rendered in
+        the same zone as the on-call), ``escalation_policies`` the policy as
+        ``GET /escalation_policies/{id}`` does.
+        """
+        user_id, schedule_id, policy_id = entry["user"], entry["schedule"], entry["escalation_policy"]
+        if "users" in includes:
+            user = self.render_user(self.users[user_id])
+        else:
+            user = self.user_ref(user_id)
+        if schedule_id is None:
+            schedule = None
+        elif "schedules" in includes:
+            schedule = self.render_schedule(self.schedules[schedule_id], tz=tz)
+        else:
+            schedule = self.schedule_ref(schedule_id)
+        if "escalation_policies" in includes:
+            policy = self.render_escalation_policy(self.escalation_policies[policy_id])
+        else:
+            policy = self.escalation_policy_ref(policy_id)
+        return {"escalation_policy": policy, "escalation_level": entry["escalation_level"], "schedule": schedule,
+                "user": user, "start": iso(entry["start"], tz), "end": iso(entry["end"], tz)}
+
+
+def shift_order(entry):
+    """Sort key of an on-call by its start instant, a permanent on-call (no start) first."""
+    return (entry["start"] is not None, entry["start"] or 0)
 
 
 def coverage(segments, since, until):

@@ -17,6 +17,7 @@ from simulators.pagerduty import ADMIN_EMAIL, API_TOKEN, PagerDutySimulator  # n
 
 MEDIA_TYPE = "application/vnd.pagerduty+json;version=2"
 DAY = 86400
+DEFAULT_SETTINGS = {"latency_ms": 0, "rate_limit": 0, "account_time_zone": "Etc/UTC", "offboarding": False}
 
 
 class PagerDutyClient:
@@ -102,5 +103,5 @@ def pd_fixture(pd_server):
     """A client on a freshly reset simulator with its clock running."""
     requests.post(pd_server.url + "/_sim/reset", timeout=5).raise_for_status()
     pd_server.simulator.frozen_now = None
-    requests.put(pd_server.url + "/_sim/settings", json={"latency_ms": 0, "rate_limit": 0}, timeout=5).raise_for_status()
+    requests.put(pd_server.url + "/_sim/settings", json=DEFAULT_SETTINGS, timeout=5).raise_for_status()
     return PagerDutyClient(pd_server)

@@ -1,5 +1,7 @@
 """Users, contact methods, notification rules and teams."""
 
+import requests
+
 from .pagerduty_fixtures import ADMIN_EMAIL, error_of, pd_fixture, pd_server_fixture  # noqa: F401  pylint: disable=unused-import
 
 
@@ -226,3 +228,42 @@ def test_seed_users_option_adds_generated_users(pd_server):
     assert len(simulator.users) == 151
     assert simulator.connection_options("http://x")["from_email"] == ADMIN_EMAIL
     assert pd_server.simulator.spec is simulator.spec, "the description is parsed once per process"
+
+
+def assign_incident(pd, title, user_id):
+    """An open incident assigned directly to one user, on a service whose policy pages the account owner."""
+    policy = pd.policy("EP " + title, ("user_reference", pd.admin()["id"]))
+    service = pd.service("Service " + title, policy["id"])
+    return pd.incident(title, service["id"], assignments=[{"assignee": {"id": user_id, "type": "user_reference"}}])
+
+
+def test_a_user_assigned_to_open_incidents_cannot_be_deleted(pd):
+    """The description: 400 while the user has assigned incidents, unless the account has offboarding."""
+    dana = pd.user("Dana")["id"]
+    triggered = assign_incident(pd, "Triggered", dana)
+    acknowledged = assign_incident(pd, "Acknowledged", dana)
+    acknowledge = {"incident": {"type": "incident_reference", "status": "acknowledged"}}
+    reply = pd.put("/incidents/" + acknowledged["id"], json=acknowledge)
+    assert reply.json()["incident"]["status"] == "acknowledged"
+    refused = pd.delete("/users/" + dana)
+    assert refused.status_code == 400
+    detail = error_of(refused)["errors"][0]
+    assert triggered["id"] in detail and acknowledged["id"] in detail
+    assert pd.get("/users/" + dana).status_code == 200, "nothing is removed"
+
+    pd.put("/incidents/" + triggered["id"], json={"incident": {"type": "incident_reference", "status": "resolved"}})
+    still = pd.delete("/users/" + dana)
+    assert still.status_code == 400 and triggered["id"] not in error_of(still)["errors"][0], "a resolved incident is not held"
+    pd.put("/incidents/" + acknowledged["id"], json={"incident": {"type": "incident_reference", "status": "resolved"}})
+    assert pd.delete("/users/" + dana).status_code == 204
+
+
+def test_offboarding_accounts_delete_assigned_users_and_reassign(pd):
+    requests.put(pd.url + "/_sim/settings", json={"offboarding": True}, timeout=5).raise_for_status()
+    dana = pd.user("Dana")["id"]
+    incident = assign_incident(pd, "Triggered", dana)
+    assert pd.delete("/users/" + dana).status_code == 204
+    shown = pd.get("/incidents/" + incident["id"]).json()["incident"]
+    assert [entry["assignee"]["id"] for entry in shown["assignments"]] == [pd.admin()["id"]], \
+        "the incident goes back to its escalation level's on-calls"
+    assert requests.put(pd.url + "/_sim/settings", json={"offboarding": "yes"}, timeout=5).status_code == 400
