@@ -12,6 +12,7 @@ left without rules and no schedule without layers.
 
 from ansible_collections.incident.ops.plugins.module_utils.escalation import target_kind
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty import reference
+from ansible_collections.incident.ops.plugins.module_utils.teams import current_team_references
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
 # Rules are sent back whole, so their assignment strategy must be read to be kept.
@@ -51,10 +52,6 @@ def describe(policies, schedules):
                      [named("schedule", schedule) for schedule in schedules])
 
 
-def team_references(record):
-    return [reference("team", team["id"]) for team in record.get("teams") or []]
-
-
 def policy_without(policy, user_id):
     """The PUT body of ``policy`` without the user; a rule left with no targets goes, a policy left with no rules is refused."""
     rules = []
@@ -71,7 +68,7 @@ def policy_without(policy, user_id):
         raise InvalidInput("Taking the user out of %s would leave it with no escalation rules; give it another target "
                            "or remove the policy first" % named("escalation policy", policy))
     return {"escalation_policy": {"type": "escalation_policy", "name": policy["name"], "escalation_rules": rules,
-                                  "teams": team_references(policy)}}
+                                  "teams": current_team_references(policy)}}
 
 
 def schedule_without(schedule, user_id):
@@ -91,7 +88,7 @@ def schedule_without(schedule, user_id):
     if schedule.get("description") is not None:
         body["description"] = schedule["description"]
     if schedule.get("teams"):
-        body["teams"] = team_references(schedule)
+        body["teams"] = current_team_references(schedule)
     return {"schedule": body}
 
 

@@ -172,6 +172,15 @@ def ensure(resource, desired, state="present", check_mode=False, identity=None):
     return Outcome(True, result, field_diff(resource.current_fields(current), changed))
 
 
+def pending(resource, current, wanted):
+    """The fields a write will carry: all of ``wanted`` for a new object, the changed ones otherwise.
+
+    Modules resolve the names these fields hold before ``ensure``, so that an
+    unknown one fails before anything is written.
+    """
+    return dict(wanted) if current is None else changes(resource.current_fields(current), wanted)
+
+
 class SetPlan:
     """How to turn one list of sub-objects into another: what to add, change and remove."""
 

@@ -1,7 +1,39 @@
 # Copyright: incident.ops contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""PagerDuty team members, in the one shape the team modules read and return."""
+"""PagerDuty teams: how other objects name the teams they belong to, and team members.
+
+Schedules and escalation policies are compared with a task by their teams'
+names, and written with references to them.  Team members have the one shape
+the team modules read and return.
+"""
+
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import reference
+
+
+def desired_team_names(names):
+    """The teams a task lists, stripped, once each and sorted, since their order means nothing; None leaves them alone."""
+    return None if names is None else sorted(set(name.strip() for name in names))
+
+
+def team_names(record):
+    """The names of the teams an object belongs to, in the shape ``desired_team_names`` gives."""
+    return sorted(team.get("summary") or team.get("name") for team in record.get("teams") or [])
+
+
+def named_team_references(api, names):
+    """References to the teams named, each looked up once per run; an unknown name is bad input."""
+    return [reference("team", api.require_named("teams", name)["id"]) for name in names]
+
+
+def shown_team_references(api, names):
+    """What a check-mode result shows for the teams named: their references with their names."""
+    return [dict(team, summary=name) for team, name in zip(named_team_references(api, names), names)]
+
+
+def current_team_references(record):
+    """References to the teams an object belongs to, for a PUT that must send them back unchanged."""
+    return [reference("team", team["id"]) for team in record.get("teams") or []]
 
 
 def member(user, role):

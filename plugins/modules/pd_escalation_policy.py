@@ -163,7 +163,9 @@ from ansible_collections.incident.ops.plugins.module_utils.entrypoint import exe
 from ansible_collections.incident.ops.plugins.module_utils.escalation import (
     INCLUDE_TARGETS, present_policy, present_target, target_kind, target_name)
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty import NamedObject, connect, reference, refuse_if_used
-from ansible_collections.incident.ops.plugins.module_utils.reconcile import changes, ensure, without_none
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure, pending, without_none
+from ansible_collections.incident.ops.plugins.module_utils.teams import (
+    current_team_references, desired_team_names, named_team_references, shown_team_references, team_names)
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email
 
 MAX_TARGETS = 10
@@ -213,7 +215,7 @@ class Policy(NamedObject):
 
     def current_fields(self, current):
         fields = dict((key, current.get(key)) for key in SCALARS)
-        fields["teams"] = sorted(team.get("summary") or team.get("name") for team in current.get("teams") or [])
+        fields["teams"] = team_names(current)
         fields["rules"] = [
             {"escalation_delay_in_minutes": rule.get("escalation_delay_in_minutes"),
              "targets": sorted_targets({"type": target_kind(target), "name": target_name(target)} for target in rule["targets"])}
@@ -222,9 +224,6 @@ class Policy(NamedObject):
         return fields
 
     # Names to PagerDuty objects: each is looked up once per run, and unknown names are bad input.
-
-    def team(self, name):
-        return self.api.require_named("teams", name)
 
     def target(self, target):
         if target["type"] == "user":
@@ -235,8 +234,7 @@ class Policy(NamedObject):
 
     def resolve(self, fields):
         """Look up every team and target that a write of ``fields`` names, before anything is written."""
-        for name in fields.get("teams") or []:
-            self.team(name)
+        named_team_references(self.api, fields.get("teams") or [])
         targets = [target for rule in fields.get("rules") or [] for target in rule["targets"]]
         emails = [target["name"] for target in targets if target["type"] == "user"]
         if emails:
@@ -251,9 +249,9 @@ class Policy(NamedObject):
         body = {"name": self.name}
         body.update((key, fields[key]) for key in SCALARS if key in fields)
         if "teams" in fields:
-            body["teams"] = [reference("team", self.team(name)["id"]) for name in fields["teams"]]
+            body["teams"] = named_team_references(self.api, fields["teams"])
         elif current is not None:
-            body["teams"] = [reference("team", team["id"]) for team in current.get("teams") or []]
+            body["teams"] = current_team_references(current)
         if "rules" in fields:
             body["escalation_rules"] = [
                 {"escalation_delay_in_minutes": rule["escalation_delay_in_minutes"],
@@ -279,7 +277,7 @@ class Policy(NamedObject):
         shown = dict(current)
         shown.update((key, changed[key]) for key in SCALARS if key in changed)
         if "teams" in changed:
-            shown["teams"] = [dict(reference("team", self.team(name)["id"]), summary=name) for name in changed["teams"]]
+            shown["teams"] = shown_team_references(self.api, changed["teams"])
         if "rules" in changed:
             shown["escalation_rules"] = [
                 {"escalation_delay_in_minutes": rule["escalation_delay_in_minutes"],
@@ -315,11 +313,9 @@ def desired_policy(params):
     """The policy fields the task sets, in the shape ``Policy.current_fields`` gives; the name is the identity."""
     if params["num_loops"] is not None and params["num_loops"] < 0:
         raise InvalidInput("num_loops must not be negative, got %d" % params["num_loops"])
-    teams = None
-    if params["teams"] is not None:
-        teams = sorted(set(name.strip() for name in params["teams"]))
-        if len(teams) > 1:
-            raise InvalidInput("PagerDuty allows one team per escalation policy; teams lists %s" % ", ".join(teams))
+    teams = desired_team_names(params["teams"])
+    if teams is not None and len(teams) > 1:
+        raise InvalidInput("PagerDuty allows one team per escalation policy; teams lists %s" % ", ".join(teams))
     desired = dict((key, params[key]) for key in SCALARS)
     desired.update(teams=teams, rules=desired_rules(params["rules"]))
     return desired
@@ -338,7 +334,7 @@ def run(module, api):
     wanted = without_none(desired)
     if current is None and desired["rules"] is None:
         raise InvalidInput("rules is required to create the escalation policy %r" % params["name"])
-    policy.resolve(wanted if current is None else changes(policy.current_fields(current), wanted))
+    policy.resolve(pending(policy, current, wanted))
     return ensure(policy, desired, "present", module.check_mode, identity={"name": params["name"]}).as_tuple()
 
 

@@ -247,9 +247,11 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.incident.ops.plugins.module_utils import options, timestamps
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty import NamedObject, connect, reference, refuse_if_used
-from ansible_collections.incident.ops.plugins.module_utils.reconcile import changes, ensure, matches, without_none
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import changes, ensure, matches, pending, without_none
 from ansible_collections.incident.ops.plugins.module_utils.schedules import (
     INCLUDE_LAYERS, live_layers, present_schedule, user_ids, with_email)
+from ansible_collections.incident.ops.plugins.module_utils.teams import (
+    current_team_references, desired_team_names, named_team_references, shown_team_references, team_names)
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_time_zone
 
 SCALARS = ("time_zone", "description")
@@ -351,16 +353,13 @@ class Schedule(NamedObject):
 
     def current_fields(self, current):
         fields = dict((key, current.get(key)) for key in SCALARS)
-        fields["teams"] = sorted(team.get("summary") or team.get("name") for team in current.get("teams") or [])
+        fields["teams"] = team_names(current)
         if self.compare_layers:
             emails = self.emails(current)
             fields["layers"] = by_name(self.current_layer(layer, emails) for layer in live_layers(current, self.moment))
         return fields
 
     # Names to PagerDuty objects, looked up once per run; unknown ones are bad input.
-
-    def team(self, name):
-        return self.api.require_named("teams", name)
 
     def user(self, email):
         return self.api.require_user(email)
@@ -425,9 +424,9 @@ class Schedule(NamedObject):
         if description is not None:
             body["description"] = description
         if "teams" in fields:
-            body["teams"] = [reference("team", self.team(name)["id"]) for name in fields["teams"]]
+            body["teams"] = named_team_references(self.api, fields["teams"])
         elif current.get("teams"):
-            body["teams"] = [reference("team", team["id"]) for team in current["teams"]]
+            body["teams"] = current_team_references(current)
         if "layers" in fields:
             body["schedule_layers"] = self.layer_bodies(fields["layers"], current or None)
         else:
@@ -445,7 +444,7 @@ class Schedule(NamedObject):
         shown = dict(current or {}, name=self.name, type="schedule")
         shown.update((key, changed[key]) for key in SCALARS if key in changed)
         if "teams" in changed:
-            shown["teams"] = [dict(reference("team", self.team(name)["id"]), summary=name) for name in changed["teams"]]
+            shown["teams"] = shown_team_references(self.api, changed["teams"])
         if "layers" in changed:
             layers = self.layer_bodies(changed["layers"], current)
             for layer in layers:
@@ -514,11 +513,8 @@ def desired_overrides(overrides):
 def desired_schedule(params):
     """The schedule fields the task sets, in the shape ``Schedule.current_fields`` gives; the name is the identity."""
     check_time_zone(params["time_zone"])
-    teams = None
-    if params["teams"] is not None:
-        teams = sorted(set(name.strip() for name in params["teams"]))
     desired = dict((key, params[key]) for key in SCALARS)
-    desired.update(teams=teams, layers=desired_layers(params["layers"]))
+    desired.update(teams=desired_team_names(params["teams"]), layers=desired_layers(params["layers"]))
     return desired
 
 
@@ -598,8 +594,7 @@ def run(module, api):
             raise InvalidInput("%s must be set to create the schedule %r" % (" and ".join(missing), params["name"]))
     emails = [email for layer in desired["layers"] or [] for email in layer["users"]] + [entry[0] for entry in overrides]
     api.require_users(emails)
-    for name in (wanted if current is None else changes(schedule.current_fields(current), wanted)).get("teams") or []:
-        schedule.team(name)
+    named_team_references(api, pending(schedule, current, wanted).get("teams") or [])
     outcome = ensure(schedule, desired, "present", module.check_mode, identity=identity)
     if outcome.changed and current is None and module.check_mode:
         outcome.result = schedule.preview(None, wanted)

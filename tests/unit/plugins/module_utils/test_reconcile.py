@@ -3,7 +3,7 @@
 import pytest
 
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
-from ansible_collections.incident.ops.plugins.module_utils.reconcile import Resource, changes, ensure, matches, normalise, plan_set
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import Resource, changes, ensure, matches, normalise, pending, plan_set
 
 
 class Store(Resource):
@@ -142,3 +142,9 @@ def test_plan_set_keeps_extras_without_purge_and_protected_items_always():
 def test_plan_set_equal_sets_change_nothing():
     current = [{"id": "C1", "type": "email", "address": "a@x.io", "label": "Default"}]
     assert not plan_set(current, [{"type": "email", "address": "a@x.io"}], contact_key).changed
+
+
+def test_pending_is_everything_for_a_new_object_and_the_changes_otherwise():
+    wanted = {"size": 2, "colour": "blue"}
+    assert pending(Store(), None, wanted) == wanted
+    assert pending(Store(), {"id": "P1", "size": 1, "colour": "blue"}, wanted) == {"size": 2}
