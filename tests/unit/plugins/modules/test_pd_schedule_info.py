@@ -3,6 +3,7 @@
 import pytest
 from pd_runs import runner, seed, users
 
+from ansible_collections.incident.ops.plugins.module_utils.timestamps import canonical
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 from ansible_collections.incident.ops.plugins.modules import pd_schedule_info
 
@@ -77,7 +78,7 @@ def test_every_page_is_read(pagerduty, account, run):
 def test_a_window_renders_who_is_on_call_when(pagerduty, account, run):
     schedules = run(name="Payments primary", since="2024-01-03T00:00:00Z", until="2024-01-10T00:00:00+01:00")[1]
     final = schedules[0]["final_schedule"]["rendered_schedule_entries"]
-    assert [(entry["user"]["email"], entry["start"], entry["end"]) for entry in final] == [
+    assert [(entry["user"]["email"], canonical(entry["start"]), canonical(entry["end"])) for entry in final] == [
         (ADA, "2024-01-03T00:00:00Z", "2024-01-08T00:00:00Z"), (GRACE, "2024-01-08T00:00:00Z", "2024-01-09T23:00:00Z")]
     assert emails(schedules[0]["schedule_layers"][0]) == [ADA, GRACE]
     log = pagerduty.requests()
