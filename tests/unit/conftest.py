@@ -1,8 +1,18 @@
-"""Fixtures shared by the unit tests: clients that never really sleep."""
+"""Fixtures shared by the unit tests: clients that never really sleep, and the bundled simulators."""
+
+import sys
+from pathlib import Path
 
 import pytest
+import requests
 
 from ansible_collections.incident.ops.plugins.module_utils.client import Client, RetryPolicy
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import PagerDuty
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from simulators.core import RunningServer  # noqa: E402  pylint: disable=wrong-import-position
+from simulators.pagerduty import PagerDutySimulator  # noqa: E402  pylint: disable=wrong-import-position
 
 
 class FakeClock:
@@ -35,3 +45,44 @@ def make_client(httpserver, clock):
                       sleep=clock.sleep, clock=clock, timeout=2, **kwargs)
 
     return build
+
+
+class Sim:
+    """A running simulator and what tests read from it."""
+
+    def __init__(self, server):
+        self.server = server
+        self.url = server.url
+        self.options = server.simulator.connection_options(server.url)
+
+    def reset(self):
+        requests.post(self.url + "/_sim/reset", timeout=5).raise_for_status()
+
+    def requests(self):
+        return requests.get(self.url + "/_sim/requests", timeout=5).json()["requests"]
+
+    def writes(self):
+        return [entry for entry in self.requests() if entry["method"] != "GET"]
+
+    def clear_log(self):
+        requests.delete(self.url + "/_sim/requests", timeout=5)
+
+
+@pytest.fixture(scope="session")
+def pagerduty_server():
+    server = RunningServer(PagerDutySimulator()).start()
+    yield Sim(server)
+    server.stop()
+
+
+@pytest.fixture
+def pagerduty(pagerduty_server):
+    """The PagerDuty simulator, fresh for each test."""
+    pagerduty_server.reset()
+    return pagerduty_server
+
+
+@pytest.fixture
+def pd_api(pagerduty):
+    options = pagerduty.options
+    return PagerDuty(options["api_url"], options["api_token"], from_email=options["from_email"])
