@@ -544,83 +544,101 @@ class Profile:
 
     def __init__(self, api, params, user, wanted):
         self.api = api
-        email = params["email"]
         self.user = user
         wanted_methods, wanted_rules, wanted_teams = wanted
-
-        methods = [method_item(method) for method in user.get("contact_methods") or []]
+        methods = self.methods_now()
         self.methods = plan_set(methods, wanted_methods or [], item_key, purge=params["purge_contact_methods"] and wanted_methods is not None,
-                                protected=lambda item: is_login_method(item, email))
+                                protected=lambda item: is_login_method(item, params["email"]))
+        self.rules = self.plan_rules(methods, wanted_methods, wanted_rules, params["purge_notification_rules"])
+        current_teams = [{"name": team_name(team), "id": team.get("id"), "api": team} for team in user.get("teams") or []]
+        self.teams = plan_set(current_teams, wanted_teams or [], name_key, purge=params["purge_teams"] and wanted_teams is not None)
+        self.joined = self.teams_to_join(params)
+        self.team_role = params["team_role"]
+
+    def plan_rules(self, methods, wanted_methods, wanted_rules, purge):
+        """A new rule must notify a contact method the user keeps or gets; the rules of a removed one go with it."""
         removed = set(item_key(item) for item in self.methods.remove)
         reachable = (set(item_key(item) for item in methods) - removed) | set(item_key(item) for item in wanted_methods or [])
-
         by_id = dict((item["id"], item) for item in methods if item["id"])
-        rules = [rule_item(rule, by_id) for rule in user.get("notification_rules") or []]
-        self.rules = plan_set(rules, wanted_rules or [], rule_key, purge=params["purge_notification_rules"] and wanted_rules is not None)
-        for rule in self.rules.add:
+        rules = [rule_item(rule, by_id) for rule in self.user.get("notification_rules") or []]
+        plan = plan_set(rules, wanted_rules or [], rule_key, purge=purge and wanted_rules is not None)
+        for rule in plan.add:
             if rule_key(rule)[2:] not in reachable:
                 raise InvalidInput("The notification rule %s names a contact method the user would not have; add it to "
                                    "contact_methods" % describe_rule(rule))
-        gone = set(rule["id"] for rule in self.rules.remove)
-        self.rules.remove.extend(rule for rule in rules if rule_key(rule)[2:] in removed and rule["id"] not in gone)
+        gone = set(rule["id"] for rule in plan.remove)
+        plan.remove.extend(rule for rule in rules if rule_key(rule)[2:] in removed and rule["id"] not in gone)
+        return plan
 
-        current_teams = [{"name": team_name(team), "id": team.get("id"), "api": team} for team in user.get("teams") or []]
-        self.teams = plan_set(current_teams, wanted_teams or [], name_key, purge=params["purge_teams"] and wanted_teams is not None)
-        self.joined = dict((team["name"], api.require_named("teams", team["name"])) for team in self.teams.add)
-        role = params["role"] or user.get("role")
-        if self.joined and role == "read_only_user":
+    def teams_to_join(self, params):
+        """The teams the user joins, looked up now; PagerDuty puts no read_only_user on a team."""
+        joined = dict((team["name"], self.api.require_named("teams", team["name"])) for team in self.teams.add)
+        role = params["role"] or self.user.get("role")
+        if joined and role == "read_only_user":
             raise InvalidInput("PagerDuty does not put read_only_user users on teams; %s cannot join %s"
-                               % (email, ", ".join(sorted(self.joined))))
-        self.team_role = params["team_role"]
+                               % (params["email"], ", ".join(sorted(joined))))
+        return joined
 
     @property
     def changed(self):
         return self.methods.changed or self.rules.changed or self.teams.changed
 
     def write(self, user_id, check_mode):
-        """Make the writes in the safe order; returns the contact methods, rules and teams as they end up."""
-        api = self.api
+        """Make the writes in the safe order; returns the contact methods, rules and teams as they end up.
+
+        Contact methods are added before the rules that use them, and removed
+        only after the rules that used them, so the user can always be reached.
+        """
         base = "/users/%s" % user_id if user_id else None
+        methods = self.write_methods(base, check_mode)
+        rules = self.write_rules(base, methods, check_mode)
+        if not check_mode:
+            for item in self.methods.remove:
+                self.api.delete("%s/contact_methods/%s" % (base, item["id"]))
+        teams = self.write_teams(user_id, check_mode)
+        return {"contact_methods": methods, "notification_rules": rules, "teams": teams}
+
+    def write_methods(self, base, check_mode):
+        """Add and change contact methods; returns them as they will be once the planned removals are made."""
         added = []
         for item in self.methods.add:
             body = method_body(item)
-            added.append(body if check_mode else api.post(base + "/contact_methods", {"contact_method": body})["contact_method"])
+            added.append(body if check_mode else self.api.post(base + "/contact_methods", {"contact_method": body})["contact_method"])
         updated = {}
         for have, item in self.methods.update:
             body = method_body(item, have)
             updated[have["id"]] = (dict(have["api"], **body) if check_mode else
-                                   api.put("%s/contact_methods/%s" % (base, have["id"]), {"contact_method": body})["contact_method"])
-        removed_methods = set(item["id"] for item in self.methods.remove)
-        methods = [updated.get(item["id"], item["api"]) for item in self.methods_now() if item["id"] not in removed_methods]
-        methods += added
-        by_key = dict((item_key(method_item(method)), method) for method in methods)
+                                   self.api.put("%s/contact_methods/%s" % (base, have["id"]), {"contact_method": body})["contact_method"])
+        removed = set(item["id"] for item in self.methods.remove)
+        return [updated.get(item["id"], item["api"]) for item in self.methods_now() if item["id"] not in removed] + added
 
-        new_rules = []
+    def write_rules(self, base, methods, check_mode):
+        """Add rules, each on its contact method as ``methods`` holds it, then remove rules; returns them as they end up."""
+        by_key = dict((item_key(method_item(method)), method) for method in methods)
+        added = []
         for rule in self.rules.add:
             method = by_key[rule_key(rule)[2:]]
             if check_mode:
-                new_rules.append({"type": "assignment_notification_rule", "urgency": rule["urgency"],
-                                  "start_delay_in_minutes": rule["start_delay_in_minutes"], "contact_method": method})
+                added.append({"type": "assignment_notification_rule", "urgency": rule["urgency"],
+                              "start_delay_in_minutes": rule["start_delay_in_minutes"], "contact_method": method})
             else:
-                new_rules.append(api.post(base + "/notification_rules",
-                                          {"notification_rule": rule_body(rule, method)})["notification_rule"])
-        removed_rules = set(rule["id"] for rule in self.rules.remove)
+                added.append(self.api.post(base + "/notification_rules", {"notification_rule": rule_body(rule, method)})["notification_rule"])
+        removed = set(rule["id"] for rule in self.rules.remove)
         if not check_mode:
             for rule in self.rules.remove:
-                api.delete("%s/notification_rules/%s" % (base, rule["id"]))
-            for item in self.methods.remove:
-                api.delete("%s/contact_methods/%s" % (base, item["id"]))
-        rules = [rule for rule in self.user.get("notification_rules") or [] if rule.get("id") not in removed_rules] + new_rules
+                self.api.delete("%s/notification_rules/%s" % (base, rule["id"]))
+        return [rule for rule in self.user.get("notification_rules") or [] if rule.get("id") not in removed] + added
 
+    def write_teams(self, user_id, check_mode):
+        """Join, then leave; returns the teams as they end up."""
         left = set(team["id"] for team in self.teams.remove)
         if not check_mode:
             role = {"role": self.team_role} if self.team_role else None
             for team in self.joined.values():
-                api.put("/teams/%s/users/%s" % (team["id"], user_id), role)
+                self.api.put("/teams/%s/users/%s" % (team["id"], user_id), role)
             for team in self.teams.remove:
-                api.delete("/teams/%s/users/%s" % (team["id"], user_id))
-        teams = [team for team in self.user.get("teams") or [] if team.get("id") not in left] + list(self.joined.values())
-        return {"contact_methods": methods, "notification_rules": rules, "teams": teams}
+                self.api.delete("/teams/%s/users/%s" % (team["id"], user_id))
+        return [team for team in self.user.get("teams") or [] if team.get("id") not in left] + list(self.joined.values())
 
     def methods_now(self):
         return [method_item(method) for method in self.user.get("contact_methods") or []]
