@@ -9,6 +9,8 @@ task without one request per target.  Whatever the read, the result shows
 every target as a reference, plus ``email`` for users.
 """
 
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import display_name
+
 INCLUDE_TARGETS = {"include[]": ["targets"]}
 TARGET_KINDS = ("user", "schedule")
 
@@ -23,7 +25,7 @@ def target_name(target):
     """How a task names a target: a user by email (lower case), a schedule by name."""
     if target_kind(target) == "user":
         return (target.get("email") or "").lower()
-    return target.get("name") or target.get("summary")
+    return display_name(target)
 
 
 def present_target(target, emails=None):
@@ -31,7 +33,7 @@ def present_target(target, emails=None):
     kind = target_kind(target)
     shown = {key: target.get(key) for key in ("id", "summary", "self", "html_url")}
     shown["type"] = "%s_reference" % kind
-    shown["summary"] = target.get("name") or target.get("summary")
+    shown["summary"] = display_name(target)
     if kind == "user":
         shown["email"] = target.get("email") or (emails or {}).get(target["id"])
     return shown

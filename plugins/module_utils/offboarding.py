@@ -11,7 +11,7 @@ left without rules and no schedule without layers.
 """
 
 from ansible_collections.incident.ops.plugins.module_utils.escalation import target_kind
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import reference
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import describe_object, reference
 from ansible_collections.incident.ops.plugins.module_utils.teams import current_team_references
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
@@ -42,14 +42,10 @@ def holdings(api, user_id):
     return policies, schedules
 
 
-def named(kind, record):
-    return "%s %r (%s)" % (kind, record.get("name") or record.get("summary"), record.get("id"))
-
-
 def describe(policies, schedules):
     """``escalation policy 'Ops' (P1), schedule 'Primary' (P2)``: what holds a user, for messages."""
-    return ", ".join([named("escalation policy", policy) for policy in policies] +
-                     [named("schedule", schedule) for schedule in schedules])
+    return ", ".join([describe_object("escalation policy", policy) for policy in policies] +
+                     [describe_object("schedule", schedule) for schedule in schedules])
 
 
 def policy_without(policy, user_id):
@@ -66,7 +62,7 @@ def policy_without(policy, user_id):
         rules.append(kept)
     if not rules:
         raise InvalidInput("Taking the user out of %s would leave it with no escalation rules; give it another target "
-                           "or remove the policy first" % named("escalation policy", policy))
+                           "or remove the policy first" % describe_object("escalation policy", policy))
     return {"escalation_policy": {"type": "escalation_policy", "name": policy["name"], "escalation_rules": rules,
                                   "teams": current_team_references(policy)}}
 
@@ -83,7 +79,7 @@ def schedule_without(schedule, user_id):
         layers.append(kept)
     if not layers:
         raise InvalidInput("Taking the user out of %s would leave it with no layers; add someone else to it "
-                           "or remove the schedule first" % named("schedule", schedule))
+                           "or remove the schedule first" % describe_object("schedule", schedule))
     body = {"type": "schedule", "name": schedule["name"], "time_zone": schedule["time_zone"], "schedule_layers": layers}
     if schedule.get("description") is not None:
         body["description"] = schedule["description"]

@@ -217,6 +217,16 @@ def refuse_if_used(what, used_by, references, remedy):
                            % (what, used_by, names, remedy))
 
 
+def display_name(record):
+    """An object's name; a reference carries none, so its summary."""
+    return record.get("name") or record.get("summary")
+
+
+def describe_object(kind, record):
+    """``schedule 'Primary' (P2)``: an object as messages name it."""
+    return "%s %r (%s)" % (kind, display_name(record), record.get("id"))
+
+
 def reference(kind, object_id):
     """A PagerDuty reference object, as request bodies expect them."""
     return {"id": object_id, "type": "%s_reference" % kind}

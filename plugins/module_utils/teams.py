@@ -8,7 +8,7 @@ names, and written with references to them.  Team members have the one shape
 the team modules read and return.
 """
 
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import reference
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import display_name, reference
 
 
 def desired_team_names(names):
@@ -38,7 +38,7 @@ def current_team_references(record):
 
 def member(user, role):
     """A team member: the user's id, name and email, and their role on the team."""
-    return {"id": user["id"], "name": user.get("name") or user.get("summary"), "email": user.get("email"), "role": role}
+    return {"id": user["id"], "name": display_name(user), "email": user.get("email"), "role": role}
 
 
 def team_members(api, team_id):

@@ -124,7 +124,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options, timestamps
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect, display_name
 from ansible_collections.incident.ops.plugins.module_utils.validation import check_email, check_time_zone
 
 ARGUMENT_SPEC = options.argument_spec(
@@ -149,10 +149,7 @@ def filters(api, params):
     if params["user"] is not None:
         query["user_ids[]"] = [api.require_user(check_email(params["user"].strip(), "user"))["id"]]
     for option, key in FILTERS:
-        names = []
-        for name in params[option] or []:
-            if name not in names:
-                names.append(name)
+        names = list(dict.fromkeys(params[option] or []))  # once each, in the task's order
         if names:
             query[key] = [api.require_named(option, name)["id"] for name in names]
     return query
@@ -162,7 +159,7 @@ def named(reference):
     """A schedule or policy reference as ``{id, name}``, or None."""
     if not reference:
         return None
-    return {"id": reference.get("id"), "name": reference.get("name") or reference.get("summary")}
+    return {"id": reference.get("id"), "name": display_name(reference)}
 
 
 def present_oncall(oncall, users):
@@ -170,7 +167,7 @@ def present_oncall(oncall, users):
     user = oncall.get("user") or {}
     known = users.get(user.get("id")) or {}
     return {
-        "user": {"id": user.get("id"), "name": user.get("name") or user.get("summary") or known.get("name"),
+        "user": {"id": user.get("id"), "name": display_name(user) or known.get("name"),
                  "email": user.get("email") or known.get("email")},
         "schedule": named(oncall.get("schedule")),
         "escalation_policy": named(oncall.get("escalation_policy")),

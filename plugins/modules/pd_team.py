@@ -150,7 +150,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import SINGULAR, NamedObject, connect
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import SINGULAR, NamedObject, connect, describe_object
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure, plan_set, set_diff
 from ansible_collections.incident.ops.plugins.module_utils.teams import member, team_members
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_once
@@ -235,7 +235,7 @@ def check_unowned(api, team):
     owned = []
     for collection in OWNED:
         found = api.list(collection, {"team_ids[]": [team["id"]]})
-        owned.extend("%s %r (%s)" % (SINGULAR[collection], item.get("name") or item.get("summary"), item["id"]) for item in found)
+        owned.extend(describe_object(SINGULAR[collection], item) for item in found)
     if owned:
         raise InvalidInput("The team %r cannot be removed while these belong to it: %s; move them to another team or remove "
                            "them first" % (team["name"], ", ".join(owned)))

@@ -103,17 +103,9 @@ ARGUMENT_SPEC = options.argument_spec(
 MUTUALLY_EXCLUSIVE = [("name", "query")]
 
 
-def find_teams(api, params):
-    """By name, two teams of one name fail the task as they do in pd_team, rather than both being listed."""
-    if params["name"] is not None:
-        found = api.find_by_name("teams", params["name"])
-        return [found] if found else []
-    return api.search("teams", query=params["query"])
-
-
 def run(module, api):
-    teams = [dict(team, members=team_members(api, team["id"])) for team in find_teams(api, module.params)]
-    return False, teams, None
+    teams = api.search("teams", module.params["name"], module.params["query"])
+    return False, [dict(team, members=team_members(api, team["id"])) for team in teams], None
 
 
 def main():

@@ -308,7 +308,7 @@ from ansible.module_utils.basic import AnsibleModule
 from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
 from ansible_collections.incident.ops.plugins.module_utils.offboarding import Release, describe, holdings
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import ApiObject, connect, reference
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import ApiObject, connect, display_name, reference
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure, plan_set, set_diff
 from ansible_collections.incident.ops.plugins.module_utils.users import (
     INCLUDE, METHOD_TYPES, PHONE_KINDS, is_login_method, method_key, method_kind, present_user, with_includes)
@@ -486,10 +486,6 @@ def rule_key(rule):
     return (rule["urgency"], rule["start_delay_in_minutes"]) + method_key(method["type"], method["address"])
 
 
-def team_name(team):
-    return team.get("name") or team.get("summary")
-
-
 def name_key(team):
     return team["name"]
 
@@ -550,7 +546,7 @@ class Profile:
         self.methods = plan_set(methods, wanted_methods or [], item_key, purge=params["purge_contact_methods"] and wanted_methods is not None,
                                 protected=lambda item: is_login_method(item, params["email"]))
         self.rules = self.plan_rules(methods, wanted_methods, wanted_rules, params["purge_notification_rules"])
-        current_teams = [{"name": team_name(team), "id": team.get("id"), "api": team} for team in user.get("teams") or []]
+        current_teams = [{"name": display_name(team), "id": team.get("id"), "api": team} for team in user.get("teams") or []]
         self.teams = plan_set(current_teams, wanted_teams or [], name_key, purge=params["purge_teams"] and wanted_teams is not None)
         self.joined = self.teams_to_join(params)
         self.team_role = params["team_role"]

@@ -1,6 +1,6 @@
-"""ApiObject and NamedObject: the writes every PagerDuty resource shares, and the lookup by exact name."""
+"""ApiObject and NamedObject: the writes every PagerDuty resource shares, the lookup by exact name, and how objects are named."""
 
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import ApiObject, NamedObject
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import ApiObject, NamedObject, describe_object, display_name
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure
 
 
@@ -77,3 +77,13 @@ def test_defaults_send_the_fields_as_given_and_return_the_answer():
     api = FakeApi()
     assert Plain(api).create({"size": 1}) == {"size": 1, "type": "plain", "id": "P1"}
     assert api.calls == [("POST", "/plains", {"plain": {"size": 1, "type": "plain"}}, None)]
+
+
+def test_an_object_is_named_by_its_name_and_a_reference_by_its_summary():
+    assert display_name({"name": "Payments", "summary": "Payments team"}) == "Payments"
+    assert display_name({"id": "PT1", "type": "team_reference", "summary": "Payments"}) == "Payments"
+    assert display_name({"id": "PT1"}) is None
+
+
+def test_messages_name_an_object_by_kind_name_and_id():
+    assert describe_object("schedule", {"id": "PS1", "summary": "Primary"}) == "schedule 'Primary' (PS1)"
