@@ -1,7 +1,7 @@
 # Copyright: incident.ops contributors
 # GNU General Public License v3.0+ (see https://www.gnu.org/licenses/gpl-3.0.txt)
 
-"""What every PagerDuty module shares: the connection, lookups and references."""
+"""What every PagerDuty module shares: the client with its lookups, the objects' common writes, and references."""
 
 from ansible_collections.incident.ops.plugins.module_utils.auth import PagerDutyToken
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError, Client, RetryPolicy, offset_pages

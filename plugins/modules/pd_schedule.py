@@ -384,37 +384,45 @@ class Schedule(NamedObject):
         """
         wanted = dict((layer["name"], layer) for layer in wanted)
         emails = self.emails(current) if current else {}
-        have, spare = {}, []
-        for layer in live_layers(current, self.moment) if current else []:
-            if layer.get("name") in have:
-                spare.append(layer)  # a second layer of that name: the task's layer is the first one
-            else:
-                have[layer.get("name")] = layer
+        have, spare = self.live_layers_by_name(current)
         bodies = []
         for name in self.order:
-            want = wanted[name]
             old = have.pop(name, None)
-            if old is not None and not changes(self.current_layer(old, emails), want):
+            if old is not None and not changes(self.current_layer(old, emails), wanted[name]):
                 bodies.append(self.written_layer(old))
-                continue
-            body = {"name": name, "rotation_virtual_start": want["rotation_virtual_start"],
-                    "rotation_turn_length_seconds": want["rotation_turn_length_seconds"],
-                    "users": [{"user": reference("user", self.user(email)["id"])} for email in want["users"]],
-                    "restrictions": want["restrictions"]}
-            if old is None:
-                body["start"] = want["start"] or want["rotation_virtual_start"]
             else:
-                body["id"] = old["id"]
-                future = want["start"] and timestamps.is_future(want["start"], self.moment)
-                body["start"] = want["start"] if future else old["start"]
-                if old.get("end"):
-                    body["end"] = old["end"]
-            bodies.append(body)
+                bodies.append(self.task_layer(wanted[name], old))
         ended = self.moment.replace(microsecond=0)
         for old in list(have.values()) + spare:
             if timestamps.parse(old["start"], "start") < ended:
                 bodies.append(dict(self.written_layer(old), end=timestamps.canonical(ended)))
         return bodies
+
+    def live_layers_by_name(self, current):
+        """The live layers by name, and the spare ones: a second layer of a name is not the task's layer, the first is."""
+        have, spare = {}, []
+        for layer in live_layers(current, self.moment) if current else []:
+            if layer.get("name") in have:
+                spare.append(layer)
+            else:
+                have[layer.get("name")] = layer
+        return have, spare
+
+    def task_layer(self, want, old):
+        """The task's layer as a write sends it, in place of ``old`` (None for a new layer)."""
+        body = {"name": want["name"], "rotation_virtual_start": want["rotation_virtual_start"],
+                "rotation_turn_length_seconds": want["rotation_turn_length_seconds"],
+                "users": [{"user": reference("user", self.user(email)["id"])} for email in want["users"]],
+                "restrictions": want["restrictions"]}
+        if old is None:
+            body["start"] = want["start"] or want["rotation_virtual_start"]
+        else:
+            body["id"] = old["id"]
+            future = want["start"] and timestamps.is_future(want["start"], self.moment)
+            body["start"] = want["start"] if future else old["start"]
+            if old.get("end"):
+                body["end"] = old["end"]
+        return body
 
     def body(self, fields, current=None):
         """A whole schedule: PagerDuty replaces what a PUT leaves out, so unchanged parts are sent back as they are."""
@@ -522,12 +530,7 @@ def ensure_overrides(api, schedule_id, wanted, check_mode):
     """Create the overrides of ``wanted`` that the schedule lacks; return (all of them as PagerDuty holds them, added)."""
     if not wanted:
         return [], []
-    existing = []
-    if schedule_id is not None:
-        window = {"since": min(entry[1] for entry in wanted), "until": max(entry[2] for entry in wanted), "overflow": "true"}
-        existing = api.get("/schedules/%s/overrides" % schedule_id, params=window).get("overrides") or []
-    have = dict(((override["user"]["id"], timestamps.parse(override["start"]), timestamps.parse(override["end"])), override)
-                for override in existing)
+    have = existing_overrides(api, schedule_id, wanted)
     kept, missing = [], []
     for email, start, end in wanted:
         user = api.require_user(email)
@@ -540,6 +543,21 @@ def ensure_overrides(api, schedule_id, wanted, check_mode):
     added = [{"user": entry["user"]["email"], "start": entry["start"], "end": entry["end"]} for entry in missing]
     if not missing or check_mode:
         return kept + missing, added
+    return kept + create_overrides(api, schedule_id, missing), added
+
+
+def existing_overrides(api, schedule_id, wanted):
+    """The schedule's overrides in the span of ``wanted``, keyed by user id, start and end as instants, for matching."""
+    if schedule_id is None:
+        return {}
+    window = {"since": min(entry[1] for entry in wanted), "until": max(entry[2] for entry in wanted), "overflow": "true"}
+    found = api.get("/schedules/%s/overrides" % schedule_id, params=window).get("overrides") or []
+    return dict(((override["user"]["id"], timestamps.parse(override["start"]), timestamps.parse(override["end"])), override)
+                for override in found)
+
+
+def create_overrides(api, schedule_id, missing):
+    """Create ``missing`` in one POST; PagerDuty answers override by override, so any refusal fails, naming each."""
     path = "/schedules/%s/overrides" % schedule_id
     replies = api.post(path, {"overrides": [dict(entry, user=reference("user", entry["user"]["id"])) for entry in missing]})
     refused = [reply for reply in replies or [] if reply.get("status") not in (200, 201)]
@@ -551,8 +569,7 @@ def ensure_overrides(api, schedule_id, wanted, check_mode):
         raise api.fail("PagerDuty refused %d of the %d overrides (%s); the others were created"
                        % (len(refused), len(missing), details), "POST", path)
     emails = dict((entry["user"]["id"], entry["user"]) for entry in missing)
-    created = [dict(reply["override"], user=with_email(reply["override"]["user"], emails)) for reply in replies]
-    return kept + created, added
+    return [dict(reply["override"], user=with_email(reply["override"]["user"], emails)) for reply in replies]
 
 
 def layer_diff(before, after):

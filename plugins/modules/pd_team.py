@@ -181,6 +181,11 @@ class Team(NamedObject):
         return dict(fields) if current is None else dict(fields, name=current["name"])
 
 
+def desired_team(params):
+    """The team fields the task sets; the name is the identity, so it is not among them."""
+    return {"description": params["description"]}
+
+
 def desired_members(members):
     """The members the task lists, keyed by lower-case email; None when the task leaves members alone."""
     if members is None:
@@ -249,13 +254,13 @@ def run(module, api):
     if params["state"] == "absent":
         if current is not None:
             check_unowned(api, current)
-        return ensure(team, {"description": params["description"]}, "absent", module.check_mode,
+        return ensure(team, desired_team(params), "absent", module.check_mode,
                       identity={"name": params["name"]}).as_tuple()
     members = team_members(api, current["id"]) if current else []
     plan = plan_members(members, wanted, params["purge_members"])
     users = api.require_users([entry["email"] for entry in plan.add]) if plan.add else {}
     check_joinable(users)
-    outcome = ensure(team, {"description": params["description"]}, "present", module.check_mode,
+    outcome = ensure(team, desired_team(params), "present", module.check_mode,
                      identity={"name": params["name"]})
     if plan.changed and not module.check_mode:
         write_members(api, outcome.result["id"], plan, users)
