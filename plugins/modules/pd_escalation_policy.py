@@ -195,6 +195,8 @@ def sorted_targets(targets):
 
 
 class Policy(NamedObject):
+    """A policy found by name; rules compare in order (the escalation order), each rule's targets as a set."""
+
     collection = "escalation_policies"
     key = "escalation_policy"
     lookup_params = INCLUDE_TARGETS

@@ -378,7 +378,7 @@ class User(ApiObject):
 
     def reread(self, user):
         """A user just created, with what PagerDuty gave it (contact methods, rules), which the create answer only references."""
-        return self.api.get("/users/%s" % user["id"], params=with_includes())["user"]
+        return self.api.get(self.path(user), params=with_includes())["user"]
 
 
 def new_user(email):
