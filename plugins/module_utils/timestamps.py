@@ -86,11 +86,6 @@ def is_future(value, reference=None):
     return parse(value) > (reference or now())
 
 
-def is_past(value, reference=None):
-    """True when ``value`` is at or before ``reference`` (default: now)."""
-    return not is_future(value, reference)
-
-
 def time_of_day(value, what="start_time_of_day"):
     """A wall-clock time as ``HH:MM:SS``; ``9:00`` and ``09:00:00`` are the same."""
     found = TIME_OF_DAY.match(str(value).strip()) if value is not None else None
