@@ -15,37 +15,22 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 from simulators.core import RunningServer  # noqa: E402  pylint: disable=wrong-import-position
 from simulators.pagerduty import ADMIN_EMAIL, API_TOKEN, PagerDutySimulator  # noqa: E402  pylint: disable=wrong-import-position
 
+from .service_client import Api  # noqa: E402  pylint: disable=wrong-import-position
+
 MEDIA_TYPE = "application/vnd.pagerduty+json;version=2"
 DAY = 86400
 DEFAULT_SETTINGS = {"latency_ms": 0, "rate_limit": 0, "account_time_zone": "Etc/UTC", "offboarding": False}
 
 
-class PagerDutyClient:
+class PagerDutyClient(Api):
     """A keep-alive session that sends what PagerDuty expects, with helpers that build test data."""
 
     def __init__(self, server):
+        super().__init__(server.url, {"Authorization": "Token token=" + API_TOKEN, "Accept": MEDIA_TYPE,
+                                      "Content-Type": "application/json", "From": ADMIN_EMAIL})
         self.server = server
         self.sim = server.simulator
         self.url = server.url
-        self.session = requests.Session()
-        self.session.headers.update({"Authorization": "Token token=" + API_TOKEN, "Accept": MEDIA_TYPE,
-                                     "Content-Type": "application/json", "From": ADMIN_EMAIL})
-
-    def request(self, method, path, **kwargs):
-        kwargs.setdefault("timeout", 10)
-        return self.session.request(method, self.url + path, **kwargs)
-
-    def get(self, path, **kwargs):
-        return self.request("GET", path, **kwargs)
-
-    def post(self, path, **kwargs):
-        return self.request("POST", path, **kwargs)
-
-    def put(self, path, **kwargs):
-        return self.request("PUT", path, **kwargs)
-
-    def delete(self, path, **kwargs):
-        return self.request("DELETE", path, **kwargs)
 
     def created(self, path, key, body):
         reply = self.post(path, json={key: body})
