@@ -209,7 +209,7 @@ def refuse_if_used(what, used_by, references, remedy):
     their references as the API lists them, and ``remedy`` says what to do first.
     """
     if references:
-        names = ", ".join("%r (%s)" % (ref.get("summary") or ref.get("name"), ref.get("id")) for ref in references)
+        names = ", ".join("%r (%s)" % (display_name(ref), ref.get("id")) for ref in references)
         raise InvalidInput("%s cannot be removed: the %s %s still use it, and PagerDuty refuses to delete it while they do; %s"
                            % (what, used_by, names, remedy))
 

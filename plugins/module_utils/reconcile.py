@@ -165,11 +165,12 @@ def ensure(resource, desired, state="present", check_mode=False, identity=None):
         wanted = dict(identity or {}, **wanted)
         result = wanted if check_mode else create_once(resource, wanted)
         return Outcome(True, result, {"before": {}, "after": wanted})
-    changed = changes(resource.current_fields(current), wanted)
+    fields = resource.current_fields(current)
+    changed = changes(fields, wanted)
     if not changed:
         return Outcome(False, current)
     result = resource.preview(current, changed) if check_mode else resource.update(current, changed)
-    return Outcome(True, result, field_diff(resource.current_fields(current), changed))
+    return Outcome(True, result, field_diff(fields, changed))
 
 
 def pending(resource, current, wanted):
@@ -184,11 +185,10 @@ def pending(resource, current, wanted):
 class SetPlan:
     """How to turn one list of sub-objects into another: what to add, change and remove."""
 
-    def __init__(self, add, update, remove, keep):
+    def __init__(self, add, update, remove):
         self.add = add
         self.update = update
         self.remove = remove
-        self.keep = keep
 
     @property
     def changed(self):
@@ -206,7 +206,7 @@ def plan_set(current, desired, key, purge=True, protected=None):
     by_key = {}
     for item in current:
         by_key.setdefault(key(item), item)
-    add, update, keep = [], [], []
+    add, update = [], []
     wanted_keys = set()
     for item in desired:
         item_key = key(item)
@@ -216,11 +216,9 @@ def plan_set(current, desired, key, purge=True, protected=None):
             add.append(item)
         elif changes(have, item):
             update.append((have, item))
-        else:
-            keep.append(have)
     remove = [item for item_key, item in by_key.items()
               if item_key not in wanted_keys and purge and not (protected and protected(item))]
-    return SetPlan(add, update, remove, keep)
+    return SetPlan(add, update, remove)
 
 
 def set_diff(plan, show):

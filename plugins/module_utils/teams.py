@@ -18,7 +18,7 @@ def desired_team_names(names):
 
 def team_names(record):
     """The names of the teams an object belongs to, in the shape ``desired_team_names`` gives."""
-    return sorted(team.get("summary") or team.get("name") for team in record.get("teams") or [])
+    return sorted(display_name(team) for team in record.get("teams") or [])
 
 
 def named_team_references(api, names):

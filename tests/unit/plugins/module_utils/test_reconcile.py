@@ -129,7 +129,8 @@ def test_plan_set_adds_updates_and_purges():
     assert plan.add == [{"type": "push", "address": "dev-1"}]
     assert plan.update == [(current[2], desired[1])]
     assert plan.remove == [current[1]]
-    assert plan.keep == [current[0]]
+    touched = plan.add + [have for have, want in plan.update] + plan.remove
+    assert current[0] not in touched, "an item that already matches is left alone"
 
 
 def test_plan_set_keeps_extras_without_purge_and_protected_items_always():
