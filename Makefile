@@ -10,13 +10,13 @@
 #   make sanity       ansible-test sanity on ansible-core 2.19/Python 3.11 and 2.21/Python 3.12
 #   make lint         ansible-lint (production profile, see .ansible-lint)
 #   make units        pytest: tests/unit and tests/simulators/tests
-#   make integration  ansible-test integration against the simulators
+#   make integration  ansible-test integration against the simulators (TARGETS="pd_team pd_user" runs only those)
 #   make build        build the tarball, install it offline, ansible-doc every module
 #   make simulators   run the simulators in the foreground (SIM_BASE_PORT=N to pick ports)
 #   make bench-simulators  simple GETs per second on each simulator (BENCH_SECONDS=N each)
 #   make clean        remove the virtual environments and test output
 #
-# Variables: PYTHON (for .venv, default python3), KEEP_WORK=1 keeps the temporary copy.
+# Variables: PYTHON (for .venv, default python3), KEEP_WORK=1 keeps the temporary copy, TARGETS (integration).
 
 SHELL := /bin/bash
 PIPELINE := tests/ci/pipeline.sh

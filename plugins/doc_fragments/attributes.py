@@ -34,3 +34,30 @@ attributes:
     membership:
       - incident.ops.pagerduty
 """
+
+    ITSM = r"""
+attributes:
+  action_group:
+    description: Use C(group/incident.ops.itsm) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - incident.ops.itsm
+"""
+
+    TICKETS = r"""
+attributes:
+  action_group:
+    description: Use C(group/incident.ops.tickets) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - incident.ops.tickets
+"""
+
+    ONCALL = r"""
+attributes:
+  action_group:
+    description: Use C(group/incident.ops.oncall) in C(module_defaults) to set the connection options once.
+    support: full
+    membership:
+      - incident.ops.oncall
+"""

@@ -25,6 +25,33 @@ PAGERDUTY = dict(COMMON, **{
     "from_email": {"type": "str", "env": "PAGERDUTY_FROM"},
 })
 
+# The ITSM desk takes either an OAuth2 password grant (client and user
+# credentials) or an API key; the modules check that one of the two is complete.
+ITSM = dict(COMMON, **{
+    "url": {"type": "str", "required": True, "env": "ITSM_URL"},
+    "client_id": {"type": "str", "env": "ITSM_CLIENT_ID"},
+    "client_secret": {"type": "str", "no_log": True, "env": "ITSM_CLIENT_SECRET"},
+    "username": {"type": "str", "env": "ITSM_USERNAME"},
+    "password": {"type": "str", "no_log": True, "env": "ITSM_PASSWORD"},
+    "api_key": {"type": "str", "no_log": True, "env": "ITSM_API_KEY"},
+})
+
+TICKETS = dict(COMMON, **{
+    "url": {"type": "str", "required": True, "env": "TICKETS_URL"},
+    "api_token": {"type": "str", "required": True, "no_log": True, "env": "TICKETS_TOKEN"},
+})
+
+# The on-call service reads on one host and writes on another; a bearer token
+# is given or exchanged for an email and password at the auth host.
+ONCALL = dict(COMMON, **{
+    "query_url": {"type": "str", "default": "https://incident-query.api.pinghome.io", "env": "ONCALL_QUERY_URL"},
+    "command_url": {"type": "str", "default": "https://incident-cmd.api.pinghome.io", "env": "ONCALL_COMMAND_URL"},
+    "auth_url": {"type": "str", "default": "https://auth.api.pinghome.io", "env": "ONCALL_AUTH_URL"},
+    "api_token": {"type": "str", "no_log": True, "env": "ONCALL_TOKEN"},
+    "email": {"type": "str", "env": "ONCALL_EMAIL"},
+    "password": {"type": "str", "no_log": True, "env": "ONCALL_PASSWORD"},
+})
+
 
 def argument_spec(table, **module_options):
     """The module's argument spec: the connection table plus the module's own options."""

@@ -160,11 +160,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.escalation import (
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.escalation import (
     INCLUDE_TARGETS, present_policy, present_target, target_kind, target_name)
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import NamedObject, connect, reference, refuse_if_used
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import NamedObject, connect, reference, refuse_if_used
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure, pending, without_none
-from ansible_collections.incident.ops.plugins.module_utils.teams import (
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.teams import (
     current_team_references, desired_team_names, named_team_references, shown_team_references, team_names)
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email
 

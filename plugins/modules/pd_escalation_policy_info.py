@@ -89,8 +89,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.escalation import INCLUDE_TARGETS, present_policy
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.escalation import INCLUDE_TARGETS, present_policy
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import connect
 from ansible_collections.incident.ops.plugins.module_utils.validation import check_email
 
 ARGUMENT_SPEC = options.argument_spec(

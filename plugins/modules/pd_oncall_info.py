@@ -124,7 +124,7 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options, timestamps
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect, display_name
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import connect, display_name
 from ansible_collections.incident.ops.plugins.module_utils.validation import check_email, check_time_zone
 
 ARGUMENT_SPEC = options.argument_spec(

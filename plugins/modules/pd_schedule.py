@@ -246,11 +246,11 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options, timestamps
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import NamedObject, connect, reference, refuse_if_used
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import NamedObject, connect, reference, refuse_if_used
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import changes, ensure, matches, pending, without_none
-from ansible_collections.incident.ops.plugins.module_utils.schedules import (
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.schedules import (
     INCLUDE_LAYERS, live_layers, present_schedule, user_ids, with_email)
-from ansible_collections.incident.ops.plugins.module_utils.teams import (
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.teams import (
     current_team_references, desired_team_names, named_team_references, shown_team_references, team_names)
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_time_zone
 

@@ -120,8 +120,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options, timestamps
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect
-from ansible_collections.incident.ops.plugins.module_utils.schedules import INCLUDE_LAYERS, present_schedules
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import connect
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.schedules import INCLUDE_LAYERS, present_schedules
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_time_zone
 
 ARGUMENT_SPEC = options.argument_spec(

@@ -150,9 +150,9 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import SINGULAR, NamedObject, connect, describe_object
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import SINGULAR, NamedObject, connect, describe_object
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure, plan_set, set_diff
-from ansible_collections.incident.ops.plugins.module_utils.teams import member, team_members
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.teams import member, team_members
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_once
 
 TEAM_ROLES = ["manager", "responder", "observer"]

@@ -92,8 +92,8 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import connect
-from ansible_collections.incident.ops.plugins.module_utils.teams import team_members
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import connect
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.teams import team_members
 
 ARGUMENT_SPEC = options.argument_spec(
     options.PAGERDUTY,

@@ -307,10 +307,10 @@ from ansible.module_utils.basic import AnsibleModule
 
 from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.offboarding import Release, describe, holdings
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import ApiObject, connect, display_name, reference
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.offboarding import Release, describe, holdings
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import ApiObject, connect, display_name, reference
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure, plan_set, set_diff
-from ansible_collections.incident.ops.plugins.module_utils.users import (
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.users import (
     INCLUDE, METHOD_TYPES, PHONE_KINDS, is_login_method, method_key, method_kind, present_user, with_includes)
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_once, check_time_zone
 

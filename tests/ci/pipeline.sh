@@ -6,7 +6,7 @@
 #   tests/ci/pipeline.sh sanity       ansible-test sanity on ansible-core 2.19 and 2.21
 #   tests/ci/pipeline.sh lint         ansible-lint, production profile
 #   tests/ci/pipeline.sh units        pytest: tests/unit and tests/simulators/tests
-#   tests/ci/pipeline.sh integration  ansible-test integration against the simulators
+#   tests/ci/pipeline.sh integration  ansible-test integration against the simulators (TARGETS="a b" picks targets)
 #   tests/ci/pipeline.sh build        build, offline install, ansible-doc of every module
 #   tests/ci/pipeline.sh demo         playbooks/demo.yml twice against the simulators
 #   tests/ci/pipeline.sh simulators   the simulators in the foreground
@@ -339,6 +339,9 @@ step_integration() {
             targets+=("$(basename "$target")")
         fi
     done
+    if [ -n "${TARGETS:-}" ]; then
+        read -r -a targets <<<"$TARGETS"
+    fi
     if [ "${#targets[@]}" -eq 0 ]; then
         record 0 1 "no integration targets in tests/integration/targets"
         fail "no integration targets in tests/integration/targets/: nothing would be tested"
@@ -349,7 +352,7 @@ step_integration() {
     # --local runs the modules with the interpreter named here: the generated inventory sets
     # ansible_python_interpreter to it, so interpreter discovery never runs.
     (cd "$COPY" && PATH="$VENV/bin:$PATH" ansible-test integration --local --python-interpreter "$VENV/bin/python" \
-        --continue-on-error --color no -v) 2>&1 | tee "$log" || rc=$?
+        --continue-on-error --color no -v ${TARGETS:+"${targets[@]}"}) 2>&1 | tee "$log" || rc=$?
     stop_simulators
     read -r -a counts <<<"$("$VENV/bin/python" "$HELPERS" integration-counts "$COPY" "$log")"
     if [ "$rc" -eq 0 ] && [ "${counts[0]}" -eq 0 ]; then

@@ -7,7 +7,7 @@ import pytest
 import requests
 
 from ansible_collections.incident.ops.plugins.module_utils.client import Client, RetryPolicy
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import PagerDuty
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import PagerDuty
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 

@@ -4,10 +4,15 @@ import pytest
 import yaml
 from ansible.module_utils.basic import env_fallback
 
+from ansible_collections.incident.ops.plugins.doc_fragments.itsm import ModuleDocFragment as ItsmDocs
+from ansible_collections.incident.ops.plugins.doc_fragments.oncall import ModuleDocFragment as OncallDocs
 from ansible_collections.incident.ops.plugins.doc_fragments.pagerduty import ModuleDocFragment as PagerDutyDocs
+from ansible_collections.incident.ops.plugins.doc_fragments.tickets import ModuleDocFragment as TicketsDocs
 from ansible_collections.incident.ops.plugins.module_utils import options
 
-TABLES = [(options.PAGERDUTY, PagerDutyDocs)]
+TABLES = [(options.PAGERDUTY, PagerDutyDocs), (options.ITSM, ItsmDocs), (options.TICKETS, TicketsDocs),
+          (options.ONCALL, OncallDocs)]
+SECRETS = {"api_token", "client_secret", "password", "api_key"}
 
 
 @pytest.mark.parametrize("table, fragment", TABLES)
@@ -32,5 +37,5 @@ def test_secrets_are_no_log_and_get_env_fallbacks(table, fragment):
         if option.get("env"):
             assert spec[name]["fallback"] == (env_fallback, [option["env"]])
         assert "env" not in spec[name]
-    assert spec["api_token"]["no_log"] is True
-    assert "env" in table["api_token"], "building a spec must not consume the table"
+        assert bool(spec[name].get("no_log")) == (name in SECRETS), name
+    assert all("env" in option for name, option in table.items() if name in SECRETS), "building a spec must not consume the table"

@@ -2,7 +2,7 @@
 
 import requests
 
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import PagerDuty
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import PagerDuty
 
 
 def seed(pagerduty, **data):

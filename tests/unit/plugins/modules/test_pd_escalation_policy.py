@@ -3,7 +3,7 @@
 import pytest
 import requests
 
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import PagerDuty
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import PagerDuty
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 from ansible_collections.incident.ops.plugins.modules import pd_escalation_policy
 

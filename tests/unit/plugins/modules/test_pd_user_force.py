@@ -5,7 +5,7 @@ import re
 import pytest
 import requests
 
-from ansible_collections.incident.ops.plugins.module_utils import offboarding
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty import offboarding
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 from ansible_collections.incident.ops.plugins.modules import pd_user
 

@@ -8,7 +8,7 @@ names, and written with references to them.  Team members have the one shape
 the team modules read and return.
 """
 
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import display_name, reference
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import display_name, reference
 
 
 def desired_team_names(names):

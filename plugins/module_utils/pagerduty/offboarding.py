@@ -10,9 +10,9 @@ take the user out and checks, before anything is written, that no policy is
 left without rules and no schedule without layers.
 """
 
-from ansible_collections.incident.ops.plugins.module_utils.escalation import target_kind
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import describe_object, reference
-from ansible_collections.incident.ops.plugins.module_utils.teams import current_team_references
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.escalation import target_kind
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import describe_object, reference
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.teams import current_team_references
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
 # Rules are sent back whole, so their assignment strategy must be read to be kept.

@@ -9,7 +9,7 @@ task without one request per target.  Whatever the read, the result shows
 every target as a reference, plus ``email`` for users.
 """
 
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import display_name
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import display_name
 
 INCLUDE_TARGETS = {"include[]": ["targets"]}
 TARGET_KINDS = ("user", "schedule")

@@ -4,7 +4,7 @@ import pytest
 import requests
 
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import PagerDuty, reference
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import PagerDuty, reference
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
 

@@ -1,6 +1,6 @@
 """ApiObject and NamedObject: the writes every PagerDuty resource shares, the lookup by exact name, and how objects are named."""
 
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty import ApiObject, NamedObject, describe_object, display_name
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import ApiObject, NamedObject, describe_object, display_name
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure
 
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from ansible_collections.incident.ops.plugins.module_utils.teams import (
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.teams import (
     current_team_references, desired_team_names, named_team_references, shown_team_references, team_names)
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
