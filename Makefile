@@ -10,6 +10,7 @@
 #   make sanity       ansible-test sanity on ansible-core 2.19/Python 3.11 and 2.21/Python 3.12
 #   make lint         ansible-lint (production profile, see .ansible-lint)
 #   make units        pytest: tests/unit and tests/simulators/tests
+#   make awx          AWX readiness: ansible-builder, credential types, ansible-runner jobs
 #   make integration  ansible-test integration against the simulators (TARGETS="pd_team pd_user" runs only those)
 #   make build        build the tarball, install it offline, ansible-doc every module
 #   make simulators   run the simulators in the foreground (SIM_BASE_PORT=N to pick ports)
@@ -26,7 +27,7 @@ export PYTHON
 
 .DEFAULT_GOAL := help
 
-.PHONY: help test demo venv sanity lint units integration build simulators bench-simulators clean
+.PHONY: help test demo venv sanity lint units awx integration build simulators bench-simulators clean
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed -n 's/^# \{0,1\}//p'
@@ -48,6 +49,9 @@ lint:
 
 units:
 	@bash $(PIPELINE) units
+
+awx:
+	@bash $(PIPELINE) awx
 
 integration:
 	@bash $(PIPELINE) integration

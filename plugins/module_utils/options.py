@@ -9,8 +9,9 @@ test keeps the two equal.
 """
 
 import copy
+import os
 
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
 
 COMMON = {
     "validate_certs": {"type": "bool", "default": True},
@@ -53,6 +54,20 @@ ONCALL = dict(COMMON, **{
 })
 
 
+def env_fallback_set(*names):
+    """The first of these environment variables that is set and not empty.
+
+    Unlike Ansible's ``env_fallback``, an empty variable counts as unset: AWX
+    credential types inject every variable they define, empty when the
+    credential leaves the field blank.
+    """
+    for name in names:
+        value = os.environ.get(name)
+        if value:
+            return value
+    raise AnsibleFallbackNotFound
+
+
 def argument_spec(table, **module_options):
     """The module's argument spec: the connection table plus the module's own options."""
     spec = {}
@@ -60,7 +75,7 @@ def argument_spec(table, **module_options):
         option = copy.deepcopy(option)
         env = option.pop("env", None)
         if env:
-            option["fallback"] = (env_fallback, [env])
+            option["fallback"] = (env_fallback_set, [env])
         spec[name] = option
     spec.update(module_options)
     return spec

@@ -6,6 +6,7 @@
 #   tests/ci/pipeline.sh sanity       ansible-test sanity on ansible-core 2.19 and 2.21
 #   tests/ci/pipeline.sh lint         ansible-lint, production profile
 #   tests/ci/pipeline.sh units        pytest: tests/unit and tests/simulators/tests
+#   tests/ci/pipeline.sh awx          AWX readiness: execution environment, credential types, ansible-runner
 #   tests/ci/pipeline.sh integration  ansible-test integration against the simulators (TARGETS="a b" picks targets)
 #   tests/ci/pipeline.sh build        build, offline install, ansible-doc of every module
 #   tests/ci/pipeline.sh demo         playbooks/demo.yml twice against the simulators
@@ -34,7 +35,7 @@ HELPERS="$ROOT/tests/ci/helpers.py"
 NAMESPACE=incident
 COLLECTION=ops
 SIM_PORT_COUNT=7 # the launcher uses base+1 .. base+6
-ALL_STEPS=(sanity-2.19 sanity-2.21 lint units simulator-tests integration build)
+ALL_STEPS=(sanity-2.19 sanity-2.21 lint units simulator-tests awx integration build)
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
@@ -332,6 +333,13 @@ step_simulator_tests() {
     run_pytest "$COPY/tests" "$COPY/tests" "simulator tests" simulators/tests
 }
 
+# AWX readiness: ansible-builder on the execution environment files, the credential types,
+# and the onboarding playbook run through ansible-runner against the simulators.
+step_awx() {
+    INCIDENT_OPS_COLLECTIONS="${COPY%/ansible_collections/*}" \
+        run_pytest "$COPY/tests" "${COPY%/ansible_collections/*}:$COPY/tests" "AWX readiness tests" awx
+}
+
 step_integration() {
     local targets=() target log="$STATE/$STEP.log" rc=0 counts
     for target in "$COPY"/tests/integration/targets/*/; do
@@ -414,6 +422,7 @@ run_step_here() { # called in the child process
     lint) step_lint ;;
     units) step_units ;;
     simulator-tests) step_simulator_tests ;;
+    awx) step_awx ;;
     integration) step_integration ;;
     build) step_build ;;
     *) fail "unknown step $STEP" ;;
@@ -554,6 +563,7 @@ main() {
     sanity) run_steps sanity-2.19 sanity-2.21 ;;
     lint) run_steps lint ;;
     units) run_steps units simulator-tests ;;
+    awx) run_steps awx ;;
     integration) run_steps integration ;;
     build) run_steps build ;;
     demo) cmd_demo ;;

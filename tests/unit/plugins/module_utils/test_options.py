@@ -2,7 +2,7 @@
 
 import pytest
 import yaml
-from ansible.module_utils.basic import env_fallback
+from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
 
 from ansible_collections.incident.ops.plugins.doc_fragments.itsm import ModuleDocFragment as ItsmDocs
 from ansible_collections.incident.ops.plugins.doc_fragments.oncall import ModuleDocFragment as OncallDocs
@@ -35,7 +35,18 @@ def test_secrets_are_no_log_and_get_env_fallbacks(table, fragment):
     assert spec["extra"] == {"type": "str"}
     for name, option in table.items():
         if option.get("env"):
-            assert spec[name]["fallback"] == (env_fallback, [option["env"]])
+            assert spec[name]["fallback"] == (options.env_fallback_set, [option["env"]])
         assert "env" not in spec[name]
         assert bool(spec[name].get("no_log")) == (name in SECRETS), name
     assert all("env" in option for name, option in table.items() if name in SECRETS), "building a spec must not consume the table"
+
+
+def test_an_empty_environment_variable_counts_as_unset(monkeypatch):
+    monkeypatch.setenv("INCIDENT_OPS_TEST_EMPTY", "")
+    monkeypatch.setenv("INCIDENT_OPS_TEST_SET", "token")
+    assert options.env_fallback_set("INCIDENT_OPS_TEST_EMPTY", "INCIDENT_OPS_TEST_SET") == "token"
+    with pytest.raises(AnsibleFallbackNotFound):
+        options.env_fallback_set("INCIDENT_OPS_TEST_EMPTY")
+    monkeypatch.delenv("INCIDENT_OPS_TEST_SET")
+    with pytest.raises(AnsibleFallbackNotFound):
+        options.env_fallback_set("INCIDENT_OPS_TEST_SET")
