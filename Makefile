@@ -13,6 +13,7 @@
 #   make awx          AWX readiness: ansible-builder, credential types, ansible-runner jobs
 #   make integration  ansible-test integration against the simulators (TARGETS="pd_team pd_user" runs only those)
 #   make build        build the tarball, install it offline, ansible-doc every module
+#   make docs         the documentation site (modules, roles, plugins, guides) in build/docs/html
 #   make simulators   run the simulators in the foreground (SIM_BASE_PORT=N to pick ports)
 #   make bench-simulators  simple GETs per second on each simulator (BENCH_SECONDS=N each)
 #   make clean        remove the virtual environments and test output
@@ -27,7 +28,7 @@ export PYTHON
 
 .DEFAULT_GOAL := help
 
-.PHONY: help test demo venv sanity lint units awx integration build simulators bench-simulators clean
+.PHONY: help test demo venv sanity lint units awx integration build docs simulators bench-simulators clean
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed -n 's/^# \{0,1\}//p'
@@ -58,6 +59,9 @@ integration:
 
 build:
 	@bash $(PIPELINE) build
+
+docs:
+	@bash $(PIPELINE) docs
 
 simulators:
 	@bash $(PIPELINE) simulators

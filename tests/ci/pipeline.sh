@@ -9,6 +9,7 @@
 #   tests/ci/pipeline.sh awx          AWX readiness: execution environment, credential types, ansible-runner
 #   tests/ci/pipeline.sh integration  ansible-test integration against the simulators (TARGETS="a b" picks targets)
 #   tests/ci/pipeline.sh build        build, offline install, ansible-doc of every module
+#   tests/ci/pipeline.sh docs         the documentation site, in build/docs/html (warnings fail)
 #   tests/ci/pipeline.sh demo         playbooks/demo.yml twice against the simulators
 #   tests/ci/pipeline.sh simulators   the simulators in the foreground
 #   tests/ci/pipeline.sh clean        remove the virtual environments and test output
@@ -35,7 +36,7 @@ HELPERS="$ROOT/tests/ci/helpers.py"
 NAMESPACE=incident
 COLLECTION=ops
 SIM_PORT_COUNT=7 # the launcher uses base+1 .. base+6
-ALL_STEPS=(sanity-2.19 sanity-2.21 lint units simulator-tests awx integration build)
+ALL_STEPS=(sanity-2.19 sanity-2.21 lint units simulator-tests awx integration build docs)
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
@@ -411,6 +412,31 @@ step_build() {
     [ "$failed" -eq 0 ]
 }
 
+# The documentation site: antsibull-docs writes a page per plugin and role and copies the
+# guides of docs/docsite; Sphinx builds it into build/docs/html, where any warning fails.
+step_docs() {
+    local rst="$STATE/docs-rst" html="$ROOT/build/docs/html" log="$STATE/$STEP.log" rc=0 pages
+    mkdir -p "$rst"
+    chmod og-w "$rst"
+    rm -rf "$html"
+    (
+        cd "$COPY"
+        export PATH="$VENV/bin:$PATH" ANSIBLE_COLLECTIONS_PATH="${COPY%/ansible_collections/*}" ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
+        # a list joined by && : errexit does not hold inside the `|| rc=$?` below
+        antsibull-docs lint-collection-docs --plugin-docs . &&
+            antsibull-docs --config-file docs/site/antsibull-docs.cfg collection --use-current --squash-hierarchy \
+                --cleanup everything --fail-on-error --dest-dir "$rst" "$NAMESPACE.$COLLECTION" &&
+            sphinx-build -b html -c docs/site -W --keep-going -q "$rst" "$html"
+    ) 2>&1 | tee "$log" || rc=$?
+    pages="$(find "$html" -name '*.html' 2>/dev/null | wc -l)"
+    if [ "$rc" -eq 0 ]; then
+        record 1 0 "site built without warnings: $pages pages in build/docs/html"
+    else
+        record 0 1 "the documentation site did not build cleanly (see the warnings above)"
+    fi
+    return "$rc"
+}
+
 run_step_here() { # called in the child process
     STEP="$1"
     COPY="$2"
@@ -425,6 +451,7 @@ run_step_here() { # called in the child process
     awx) step_awx ;;
     integration) step_integration ;;
     build) step_build ;;
+    docs) step_docs ;;
     *) fail "unknown step $STEP" ;;
     esac
 }
@@ -566,6 +593,7 @@ main() {
     awx) run_steps awx ;;
     integration) run_steps integration ;;
     build) run_steps build ;;
+    docs) run_steps docs ;;
     demo) cmd_demo ;;
     simulators) cmd_simulators ;;
     bench-simulators) cmd_bench_simulators ;;
