@@ -38,7 +38,7 @@ class Stack:
     def connection(self):
         """Each service's connection options, plus the seeded on-call customer, team and members."""
         options = {"pagerduty": self.simulators["pagerduty"].connection_options(self.url("pagerduty"))}
-        options["pagerduty_events"] = {"events_url": self.url("pagerduty_events")}
+        options["pagerduty_events"] = self.simulators["pagerduty_events"].connection_options(self.url("pagerduty_events"))
         options["itsm"] = {
             "url": self.url("itsm"),
             "client_id": itsm.DEFAULT_CLIENT_ID,

@@ -103,6 +103,11 @@ class PagerDutyEventsSimulator(Simulator):
         with self.rest.lock:
             self.rest.reset()
 
+    @staticmethod
+    def connection_options(url):
+        """pd_event's option for this server: ``events_url`` (routing keys belong to the integrations tests create)."""
+        return {"events_url": url}
+
     # Vendor shapes ---------------------------------------------------------------------
 
     def error_reply(self, error):
