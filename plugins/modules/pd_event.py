@@ -35,6 +35,7 @@ options:
         event that would change nothing is not sent.
       - If not set, the value of the E(PAGERDUTY_TOKEN) environment variable is used.
     type: str
+    required: false
   event_action:
     description:
       - V(trigger) opens an alert, V(acknowledge) and V(resolve) act on the alert of O(dedup_key), V(change) records a

@@ -83,7 +83,7 @@ options:
     type: str
   note:
     description:
-      - A note to add to the incident. Added once: a run that finds a note with the same text on the incident adds nothing.
+      - A note to add to the incident, once. A run that finds a note with the same text on the incident adds nothing.
     type: str
   snooze_minutes:
     description:
@@ -104,30 +104,30 @@ options:
     type: str
   ids:
     description:
-      - Bulk mode: the ids of the incidents to acknowledge or resolve.
+      - In bulk mode, the ids of the incidents to acknowledge or resolve.
     type: list
     elements: str
   services:
     description:
-      - Bulk mode: act on the incidents of these services (names).
+      - In bulk mode, act on the incidents of these services (names).
     type: list
     elements: str
   statuses:
     description:
-      - Bulk mode: act on the incidents with these statuses (default both open ones).
+      - In bulk mode, act on the incidents with these statuses (default both open ones).
     type: list
     elements: str
     choices: [triggered, acknowledged]
   since:
     description:
-      - Bulk mode: act on the incidents created at or after this ISO 8601 date-time (with an offset).
+      - In bulk mode, act on the incidents created at or after this ISO 8601 date-time (with an offset).
     type: str
 extends_documentation_fragment:
   - incident.ops.pagerduty
   - incident.ops.attributes
   - incident.ops.attributes.pagerduty
 notes:
-  - O(from_email) is required: PagerDuty records every incident change on a user's behalf. Without it the task fails
+  - O(from_email) is required, since PagerDuty records every incident change on a user's behalf. Without it the task fails
     before any request.
   - A run on an incident found by O(incident_key) that changes nothing makes one request (C(GET /incidents?incident_key=)),
     and one more (C(GET /incidents/{id}/notes)) when O(note) is set. A run that changes something writes with one
