@@ -7,7 +7,8 @@ Subcommands:
     print a base port P such that P .. P+COUNT-1 are all free on 127.0.0.1
 ``sim-config``
     read the simulators' JSON line on stdin and print the integration config
-    (the same mapping plus ``sim_control``: the control API URL of each server)
+    (the same mapping plus ``sim_control``: the control API URL of each server,
+    e.g. ``pagerduty``, ``pagerduty_events``, ``oncall_query``)
 ``find-spec START``
     print the path of PagerDuty's OpenAPI description found in
     ``shared/specs/`` beside START or one of its parents (nothing if absent)
@@ -70,7 +71,7 @@ def control_urls(config):
                 continue
             seen.add(origin)
             prefix = key[:-len('url')].rstrip('_')
-            name = service if prefix in ('', 'api') else '%s_%s' % (service, prefix)
+            name = service if prefix in ('', 'api') or service.endswith('_' + prefix) else '%s_%s' % (service, prefix)
             controls[name] = origin + '/_sim'
     return controls
 

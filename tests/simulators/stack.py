@@ -1,7 +1,7 @@
 """Start all four simulated services at once and describe how to reach them.
 
-``start_stack`` serves PagerDuty, the ITSM desk, the tickets service and the
-three on-call hosts on consecutive ports, and ``Stack.connection()`` maps each
+``start_stack`` serves PagerDuty, the ITSM desk, the tickets service, the
+three on-call hosts and PagerDuty's Events API on consecutive ports, and ``Stack.connection()`` maps each
 service to the collection modules' own connection options, so the mapping can
 be used as ``module_defaults`` unchanged.
 """
@@ -11,6 +11,7 @@ from __future__ import annotations
 from . import itsm, oncall, tickets
 from .core import RunningServer
 from .pagerduty import PagerDutySimulator
+from .pagerduty.events import PagerDutyEventsSimulator
 
 # Offsets from the base port, in the order the services are documented.
 PORT_OFFSETS = {
@@ -20,6 +21,7 @@ PORT_OFFSETS = {
     "oncall_query": 4,
     "oncall_command": 5,
     "oncall_auth": 6,
+    "pagerduty_events": 7,
 }
 
 
@@ -36,6 +38,7 @@ class Stack:
     def connection(self):
         """Each service's connection options, plus the seeded on-call customer, team and members."""
         options = {"pagerduty": self.simulators["pagerduty"].connection_options(self.url("pagerduty"))}
+        options["pagerduty_events"] = self.simulators["pagerduty_events"].connection_options(self.url("pagerduty_events"))
         options["itsm"] = {
             "url": self.url("itsm"),
             "client_id": itsm.DEFAULT_CLIENT_ID,
@@ -71,8 +74,10 @@ class Stack:
 
 
 def build_simulators(latency_ms=0, rate_limit=0, seed_users=0):
-    """One simulator per port; the three on-call hosts share a single store."""
+    """One simulator per port; the three on-call hosts share a single store, PagerDuty's REST and Events APIs one account."""
     simulators = {"pagerduty": PagerDutySimulator(latency_ms=latency_ms, rate_limit=rate_limit, seed_users=seed_users)}
+    simulators["pagerduty_events"] = PagerDutyEventsSimulator(simulators["pagerduty"], latency_ms=latency_ms,
+                                                              rate_limit=rate_limit)
     simulators["itsm"] = itsm.ItsmSimulator(latency_ms=latency_ms, rate_limit=rate_limit)
     simulators["tickets"] = tickets.TicketsSimulator(latency_ms=latency_ms, rate_limit=rate_limit)
     store = oncall.OncallStore()

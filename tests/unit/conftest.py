@@ -13,6 +13,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from simulators.core import RunningServer  # noqa: E402  pylint: disable=wrong-import-position
 from simulators.pagerduty import PagerDutySimulator  # noqa: E402  pylint: disable=wrong-import-position
+from simulators.pagerduty.events import PagerDutyEventsSimulator  # noqa: E402  pylint: disable=wrong-import-position
 
 
 class FakeClock:
@@ -73,6 +74,21 @@ def pagerduty_server():
     server = RunningServer(PagerDutySimulator()).start()
     yield Sim(server)
     server.stop()
+
+
+@pytest.fixture(scope="session")
+def pagerduty_events_server(pagerduty_server):
+    """The Events API v2 on its own port, over the account of ``pagerduty_server``."""
+    server = RunningServer(PagerDutyEventsSimulator(pagerduty_server.server.simulator)).start()
+    yield Sim(server)
+    server.stop()
+
+
+@pytest.fixture
+def pagerduty_events(pagerduty, pagerduty_events_server):
+    """The Events API over the fresh account of ``pagerduty``, with an empty request log."""
+    pagerduty_events_server.clear_log()
+    return pagerduty_events_server
 
 
 @pytest.fixture

@@ -10,6 +10,7 @@ from .common import (PagerDutyError, days, decorate, invalid, iso, not_found, pa
 
 OPEN = ("triggered", "acknowledged")
 DEFAULT_LIST_SPAN = days(30)
+MAX_LIST_SPAN = days(183)
 
 
 class IncidentsMixin:
@@ -17,6 +18,7 @@ class IncidentsMixin:
 
     def _reset_incidents(self):
         self.incidents = {}
+        self.change_events = []
 
     # Lookups and rendering ---------------------------------------------------------
 
@@ -27,7 +29,15 @@ class IncidentsMixin:
             found = next((item for item in self.incidents.values() if item["incident_number"] == int(key)), None)
         if found is None:
             raise not_found("Incident", key)
+        self.end_snooze(found)
         return found
+
+    def end_snooze(self, incident):
+        """A snooze that has run out returns the incident to triggered, as PagerDuty's pending action does."""
+        until = incident["_snoozed_until"]
+        if until is not None and until <= self.now() and incident["status"] == "acknowledged":
+            incident.update(status="triggered", last_status_change_at=iso(until), _snoozed_until=None,
+                            _acknowledgements=[])
 
     def incident_ref(self, incident):
         return reference("incident", incident["id"], incident["_summary"])
@@ -42,9 +52,9 @@ class IncidentsMixin:
         shown["assignments"] = [{"at": iso(at), "assignee": self.render_user(self.users[user_id])
                                  if "assignees" in includes and user_id in self.users else self.user_ref(user_id)}
                                 for user_id, at in incident["_assignments"]]
-        shown["acknowledgements"] = [{"at": iso(at), "acknowledger": self.user_ref(user_id)}
+        shown["acknowledgements"] = [{"at": iso(at), "acknowledger": self.actor_ref(incident, user_id)}
                                      for user_id, at in incident["_acknowledgements"]]
-        shown["last_status_change_by"] = self.user_ref(incident["_changed_by"])
+        shown["last_status_change_by"] = self.actor_ref(incident, incident["_changed_by"])
         shown["teams"] = [self.team_ref(team_id) for team_id in self.escalation_policies.get(
             incident["_escalation_policy"], {"_teams": []})["_teams"]]
         if incident["_priority"]:
@@ -106,12 +116,11 @@ class IncidentsMixin:
             if service["status"] == "disabled":
                 raise invalid("Service %s is disabled" % service["id"])
             key = data.get("incident_key")
-            if key:
-                for other in self.incidents.values():
-                    if other["_service"] == service["id"] and other["incident_key"] == key and other["status"] in OPEN:
-                        raise PagerDutyError("Incident Already Exists", code=2001,
-                                             errors=["Open incident with key '%s' already exists" % key],
-                                             incident=self.incident_ref(other), incident_number=other["incident_number"])
+            other = self.open_incident_with_key(service["id"], key) if key else None
+            if other is not None:
+                raise PagerDutyError("Incident Already Exists", code=2001,
+                                     errors=["Open incident with key '%s' already exists" % key],
+                                     incident=self.incident_ref(other), incident_number=other["incident_number"])
             if data.get("assignments") and data.get("escalation_policy"):
                 raise invalid("Assignments cannot be specified together with an escalation policy")
             policy_id = (data.get("escalation_policy") or {}).get("id") or service["_escalation_policy"]
@@ -119,28 +128,50 @@ class IncidentsMixin:
             priority_id = (data.get("priority") or {}).get("id")
             if priority_id and priority_id not in self.priorities:
                 raise invalid("Priority %s not found" % priority_id)
-            now = self.now()
-            number = max((item["incident_number"] for item in self.incidents.values()), default=0) + 1
-            incident = {
-                "id": self.new_id(), "incident_number": number, "title": data["title"], "description": data["title"],
-                "status": "triggered", "urgency": data.get("urgency") or service["incident_urgency_rule"].get("urgency", "high"),
-                "incident_key": key or self.random.getrandbits(128).to_bytes(16, "big").hex(),
-                "created_at": iso(now), "updated_at": iso(now), "last_status_change_at": iso(now), "resolved_at": None,
-                "is_mergeable": True,
-                "_summary": "[#%d] %s" % (number, data["title"]), "_service": service["id"], "_escalation_policy": policy_id,
-                "_priority": priority_id, "_acknowledgements": [], "_changed_by": requester["id"], "_snoozed_until": None,
-                "_alerts": 0, "_notes": [], "_status_updates": [],
-            }
+            incident = self.open_incident(service, data["title"], key, requester["id"], urgency=data.get("urgency"),
+                                          policy_id=policy_id, priority_id=priority_id,
+                                          assignments=data.get("assignments"))
             if data.get("body"):
                 incident["body"] = {"type": "incident_body", "details": data["body"].get("details")}
-            if data.get("assignments"):
-                incident["escalation_level"] = 1
-                self.assign_directly(incident, data["assignments"], now)
-            else:
-                self.assign_by_policy(incident, 1, now)
-            self.incidents[incident["id"]] = incident
-            service["last_incident_timestamp"] = iso(now)
+            if data.get("conference_bridge"):
+                incident["conference_bridge"] = dict(data["conference_bridge"])
             return Reply(201, {"incident": self.render_incident(incident)})
+
+    def open_incident(self, service, title, key, actor, urgency=None, policy_id=None, priority_id=None, assignments=None):
+        """A new triggered incident on ``service``, assigned by its policy or directly; ``actor`` None is the service itself.
+
+        Shared by ``POST /incidents`` and the Events API, which opens one for a new alert.
+        """
+        now = self.now()
+        number = max((item["incident_number"] for item in self.incidents.values()), default=0) + 1
+        incident = {
+            "id": self.new_id(), "incident_number": number, "title": title, "description": title,
+            "status": "triggered", "urgency": urgency or service["incident_urgency_rule"].get("urgency", "high"),
+            "incident_key": key or self.random.getrandbits(128).to_bytes(16, "big").hex(),
+            "created_at": iso(now), "updated_at": iso(now), "last_status_change_at": iso(now), "resolved_at": None,
+            "is_mergeable": True,
+            "_summary": "[#%d] %s" % (number, title), "_service": service["id"],
+            "_escalation_policy": policy_id or service["_escalation_policy"],
+            "_priority": priority_id, "_acknowledgements": [], "_changed_by": actor, "_snoozed_until": None,
+            "_alerts": 0, "_alert_records": [], "_notes": [], "_status_updates": [],
+        }
+        if assignments:
+            incident["escalation_level"] = 1
+            self.assign_directly(incident, assignments, now)
+        else:
+            self.assign_by_policy(incident, 1, now)
+        self.incidents[incident["id"]] = incident
+        service["last_incident_timestamp"] = iso(now)
+        return incident
+
+    def open_incident_with_key(self, service_id, key):
+        """The triggered or acknowledged incident of a service that holds ``key``, or None."""
+        return next((incident for incident in self.incidents.values() if incident["_service"] == service_id
+                     and incident["incident_key"] == key and incident["status"] in OPEN), None)
+
+    def actor_ref(self, incident, user_id):
+        """Who acted on an incident: a user, or its service when an integration's event did (``user_id`` None)."""
+        return self.user_ref(user_id) if user_id else self.service_ref(incident["_service"])
 
     # Reading -----------------------------------------------------------------------------
 
@@ -160,7 +191,11 @@ class IncidentsMixin:
             if request.arg("date_range") != "all":
                 since = since or (until or now) - DEFAULT_LIST_SPAN
             found = []
+            if since is not None and until is not None and until - since > MAX_LIST_SPAN:
+                raise PagerDutyError("Invalid Query Date Range", code=2005,
+                                     errors=["The date range cannot be longer than 6 months"])
             for incident in sorted(self.incidents.values(), key=lambda item: item["incident_number"]):
+                self.end_snooze(incident)
                 created = incident["created_at"]
                 if (since is not None and created < iso(since)) or (until is not None and created >= iso(until)):
                     continue
@@ -213,6 +248,8 @@ class IncidentsMixin:
             incident["status"] = "triggered"
         if "status" in data:
             self._set_status(incident, data["status"], requester, now)
+            if data["status"] == "resolved" and data.get("resolution"):
+                incident["_resolution"] = data["resolution"]
         incident["updated_at"] = iso(now)
         incident["_changed_by"] = requester["id"]
 
@@ -230,6 +267,7 @@ class IncidentsMixin:
         return priority["id"]
 
     def _set_status(self, incident, status, requester, now):
+        """``requester`` is the acting user, or None for an integration's event."""
         if status == incident["status"]:
             return
         if incident["status"] == "resolved":
@@ -237,7 +275,7 @@ class IncidentsMixin:
             if not incident["_assignments"]:
                 self.assign_by_policy(incident, 1, now)
         if status == "acknowledged":
-            incident["_acknowledgements"] = [(requester["id"], now)]
+            incident["_acknowledgements"] = [(requester["id"] if requester else None, now)]
         elif status == "resolved":
             incident["_assignments"] = []
             incident["_acknowledgements"] = []
@@ -247,6 +285,13 @@ class IncidentsMixin:
         incident["_snoozed_until"] = None
         incident["status"] = status
         incident["last_status_change_at"] = iso(now)
+
+    def set_status_by_event(self, incident, status):
+        """An integration's acknowledge or resolve event: the service, not a user, changes the status."""
+        now = self.now()
+        self._set_status(incident, status, None, now)
+        incident["updated_at"] = iso(now)
+        incident["_changed_by"] = None
 
     @route("PUT", "/incidents/{id}")
     def put_incident(self, request):
@@ -295,6 +340,10 @@ class IncidentsMixin:
             now = self.now()
             for source in found:
                 target["_alerts"] += max(source["_alerts"], 1)
+                for alert in source["_alert_records"]:
+                    alert["incident"] = self.incident_ref(target)
+                target["_alert_records"].extend(source["_alert_records"])
+                source["_alert_records"] = []
                 self._set_status(source, "resolved", requester, now)
                 source["is_mergeable"] = False
                 source["_changed_by"] = requester["id"]
@@ -313,6 +362,15 @@ class IncidentsMixin:
             incident["_snoozed_until"] = self.now() + timedelta(seconds=duration)
             incident["_changed_by"] = requester["id"]
             return Reply(201, {"incident": self.render_incident(incident)})
+
+    @route("GET", "/incidents/{id}/alerts")
+    def list_alerts(self, request):
+        """The alerts of an incident (those its events opened, and those merged into it), oldest first."""
+        statuses = set(request.args("statuses"))
+        with self.lock:
+            incident = self.incident(request.params["id"])
+            found = [dict(alert) for alert in incident["_alert_records"] if not statuses or alert["status"] in statuses]
+        return Reply(200, paginate(request, found, "alerts"))
 
     # Notes and status updates ---------------------------------------------------------------
 

@@ -19,7 +19,7 @@ TESTS_DIR = Path(__file__).resolve().parents[2]
 
 
 def free_base_port():
-    """A base port whose six service ports are all free right now."""
+    """A base port whose service ports are all free right now."""
     for _attempt in range(100):
         base = random.randrange(20000, 60000)
         sockets = []
@@ -82,7 +82,7 @@ def test_serve_prints_one_json_line_serves_all_and_exits_cleanly(launch):
     base = free_base_port()
     launched = launch("--base-port", str(base))
     config = launched.config()
-    expected = {"pagerduty", "itsm", "tickets", "oncall", "oncall_seed"}
+    expected = {"pagerduty", "pagerduty_events", "itsm", "tickets", "oncall", "oncall_seed"}
     assert set(config) == expected
     assert set(config["itsm"]) == {"url", "client_id", "client_secret", "username", "password"}
     assert set(config["tickets"]) == {"url", "api_token"}
@@ -92,6 +92,7 @@ def test_serve_prints_one_json_line_serves_all_and_exits_cleanly(launch):
     assert config["tickets"]["url"] == "http://127.0.0.1:%d/api" % (base + 3)
     assert [config["oncall"][key] for key in ("query_url", "command_url", "auth_url")] == \
         ["http://127.0.0.1:%d" % (base + offset) for offset in (4, 5, 6)]
+    assert config["pagerduty_events"] == {"events_url": "http://127.0.0.1:%d" % (base + 7)}
 
     itsm = config["itsm"]
     token = requests.post(itsm["url"] + "/api/oauth/token", auth=(itsm["client_id"], itsm["client_secret"]),

@@ -185,3 +185,37 @@ def test_disabled_service_refuses_incidents(pd):
                                                      "service": {"id": service, "type": "service_reference"}}},
                     headers={"From": ADMIN_EMAIL})
     assert reply.status_code == 400
+
+
+def test_list_refuses_a_range_over_six_months(pd):
+    reply = pd.get("/incidents", params={"since": "2024-01-01T00:00:00Z", "until": "2024-07-15T00:00:00Z"})
+    assert reply.status_code == 400 and error_of(reply)["message"] == "Invalid Query Date Range"
+    assert pd.get("/incidents", params={"since": "2024-01-01T00:00:00Z", "until": "2024-06-30T00:00:00Z"}).status_code == 200
+
+
+def test_a_snooze_that_ran_out_returns_the_incident_to_triggered(pd):
+    service = setup_service(pd)[0]
+    pd.sim.frozen_now = datetime(2024, 3, 10, 12, 0, tzinfo=timezone.utc)
+    incident = pd.incident("Disk full", service)
+    path = "/incidents/" + incident["id"]
+    pd.put(path, json={"incident": {"type": "incident_reference", "status": "acknowledged"}})
+    snoozed = pd.post(path + "/snooze", json={"duration": 3600}).json()["incident"]
+    assert snoozed["pending_actions"] == [{"type": "unacknowledge", "at": "2024-03-10T13:00:00Z"}]
+    pd.sim.frozen_now = datetime(2024, 3, 10, 13, 0, 1, tzinfo=timezone.utc)
+    woken = pd.get(path).json()["incident"]
+    assert woken["status"] == "triggered" and woken["pending_actions"] == []
+
+
+def test_resolution_is_kept_with_the_resolve_and_alerts_move_on_merge(pd):
+    service = setup_service(pd)[0]
+    target = pd.incident("Disk full", service)
+    source = pd.incident("Disk full again", service)
+    pd.sim.incidents[source["id"]]["_alert_records"].append({"id": "PALERT1", "type": "alert", "status": "triggered"})
+    body = {"source_incidents": [{"id": source["id"], "type": "incident_reference"}]}
+    assert pd.put("/incidents/%s/merge" % target["id"], json=body).status_code == 200
+    [alert] = pd.get("/incidents/%s/alerts" % target["id"]).json()["alerts"]
+    assert alert["id"] == "PALERT1" and alert["incident"]["id"] == target["id"]
+    assert pd.get("/incidents/%s/alerts" % source["id"]).json()["alerts"] == []
+    resolve = {"incident": {"type": "incident_reference", "status": "resolved", "resolution": "Disk cleaned"}}
+    assert pd.put("/incidents/" + target["id"], json=resolve).status_code == 200
+    assert pd.sim.incidents[target["id"]]["_resolution"] == "Disk cleaned"
