@@ -1,10 +1,12 @@
 """Simulator of the ITSM service desk (ServiceOps style) incident API.
 
-It models the OAuth2 password grant with Basic client credentials, short-lived
+It models the OAuth2 password grant with Basic client credentials (or an
+``Authorization: Apikey`` key, which newer releases accept), short-lived
 JWT-shaped access tokens with single-use refresh tokens, incidents created,
 updated and read through the v1 API and the older ``/api/incident`` endpoint,
-attachment uploads referenced by ``refFileName``, custom fields typed by form
-and a simple qualification search.  Errors come in the desk's own shapes: the
+attachment uploads referenced by ``refFileName`` and read back by it, custom
+fields typed by form, and a simple qualification search of incidents,
+locations and categories.  Errors come in the desk's own shapes: the
 ``returnCode`` envelope for business failures, Spring's OAuth2 error for a bad
 token and Spring Boot's error document for unknown routes and bad JSON.
 """
