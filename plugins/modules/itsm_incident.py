@@ -135,22 +135,7 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Report a broken database, or update the open incident already reporting it
-  incident.ops.itsm_incident:
-    subject: Orders database unreachable
-    requester_email: tim@acme.com
-    description: The orders API answers 503 since 02:10 UTC.
-    category: Incident
-    impact: on_business
-    urgency: urgent
-    priority: high
-    location: London
-    tags: [database, orders]
-    custom_fields:
-      Affected Users: 1200
-      Security Related: false
-    attachments:
-      - /var/log/orders/error.log
+- name: Report an outage, follow it and resolve it
   module_defaults:
     group/incident.ops.itsm:
       url: https://desk.example.com
@@ -158,21 +143,46 @@ EXAMPLES = r"""
       client_secret: "{{ desk_client_secret }}"
       username: "{{ desk_user }}"
       password: "{{ desk_password }}"
-  register: outage
+  block:
+    - name: Report the broken database, or update the open incident already reporting it
+      incident.ops.itsm_incident:
+        subject: Orders database unreachable
+        requester_email: tim@acme.com
+        description: The orders API answers 503 since 02:10 UTC.
+        category: Incident
+        impact: on_business
+        urgency: urgent
+        priority: high
+        location: London
+        tags: [database, orders]
+        custom_fields:
+          Affected Users: 1200
+          Security Related: false
+        attachments:
+          - /var/log/orders/error.log
+      register: outage
 
-- name: Mark it in progress
-  incident.ops.itsm_incident:
-    id: "{{ outage.incident.id }}"
-    status: in_progress
-    api_key: "{{ desk_api_key }}"
+    - name: Mark it in progress
+      incident.ops.itsm_incident:
+        id: "{{ outage.incident.id }}"
+        status: in_progress
 
-- name: Resolve it with the postmortem notes
+    - name: Resolve it with the postmortem notes
+      incident.ops.itsm_incident:
+        id: "{{ outage.incident.id }}"
+        status: resolved
+        custom_fields:
+          Root Cause Notes: A full disk on the primary.
+
+- name: Report through the older create endpoint of a desk that takes API keys
   incident.ops.itsm_incident:
-    id: "{{ outage.incident.id }}"
-    status: resolved
-    custom_fields:
-      Root Cause Notes: A full disk on the primary.
+    url: https://old-desk.example.com
     api_key: "{{ desk_api_key }}"
+    api_version: legacy
+    api_prefix: /api
+    subject: VPN drops every hour
+    requester_email: tim@acme.com
+    category: Network
 """
 
 RETURN = r"""

@@ -48,25 +48,27 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: List the custom fields an incident can carry
-  incident.ops.itsm_incident_info:
-    form: request
+- name: Discover custom fields and find incidents
   module_defaults:
     group/incident.ops.itsm:
       url: https://desk.example.com
       api_key: "{{ desk_api_key }}"
-  register: request_form
+  block:
+    - name: List the custom fields an incident can carry
+      incident.ops.itsm_incident_info:
+        form: request
+      register: request_form
 
-- name: Show their names and types
-  ansible.builtin.debug:
-    msg: "{{ request_form.fields | map(attribute='name') | zip(request_form.fields | map(attribute='type_name')) }}"
+    - name: Show their names and types
+      ansible.builtin.debug:
+        msg: "{{ request_form.fields | items2dict(key_name='name', value_name='type_name') }}"
 
-- name: Find the open incidents Tim raised about the orders database
-  incident.ops.itsm_incident_info:
-    subject: Orders database unreachable
-    requester_email: tim@acme.com
-    status: open
-  register: found
+    - name: Find the open incidents Tim raised about the orders database
+      incident.ops.itsm_incident_info:
+        subject: Orders database unreachable
+        requester_email: tim@acme.com
+        status: open
+      register: found
 """
 
 RETURN = r"""

@@ -174,7 +174,7 @@ class ItsmSimulator(Simulator):
                 self.forms.setdefault(module, []).extend(fields)
             created = [self._create_incident(body) for body in data.get("incidents", [])]
             return {"users": len(self.users), "locations": len(self.locations), "categories": len(self.categories),
-                "api_keys": len(self.api_keys), "incidents": created}
+                    "api_keys": len(self.api_keys), "incidents": created}
 
     def _apply_settings(self, settings):
         with self.lock:
