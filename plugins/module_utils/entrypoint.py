@@ -10,7 +10,10 @@ from ansible_collections.incident.ops.plugins.module_utils.validation import Inv
 
 
 def execute(module, connect, run, result_key):
-    """Connect, run, and exit; an API failure becomes ``fail_json``, never a traceback."""
+    """Connect, run, and exit; an API failure becomes ``fail_json``, never a traceback.
+
+    ``result_key`` names the result; None when the result is a dict of several return values.
+    """
     if REQUESTS_IMPORT_ERROR:
         module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     try:
@@ -21,4 +24,4 @@ def execute(module, connect, run, result_key):
         details = {"status": error.status} if error.status else {}
         module.fail_json(msg=str(error), **details)
     extra = {"diff": diff} if diff is not None else {}
-    module.exit_json(changed=changed, **dict(extra, **{result_key: result}))
+    module.exit_json(changed=changed, **dict(extra, **(result if result_key is None else {result_key: result})))

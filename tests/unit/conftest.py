@@ -12,6 +12,7 @@ from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from simulators.core import RunningServer  # noqa: E402  pylint: disable=wrong-import-position
+from simulators.itsm import ItsmSimulator  # noqa: E402  pylint: disable=wrong-import-position
 from simulators.pagerduty import PagerDutySimulator  # noqa: E402  pylint: disable=wrong-import-position
 from simulators.pagerduty.events import PagerDutyEventsSimulator  # noqa: E402  pylint: disable=wrong-import-position
 
@@ -68,6 +69,12 @@ class Sim:
     def clear_log(self):
         requests.delete(self.url + "/_sim/requests", timeout=5)
 
+    def control(self, method, action, **kwargs):
+        """Call the control API (``/_sim/<action>``) and return its JSON answer, if any."""
+        reply = requests.request(method, self.url + "/_sim/" + action, timeout=10, **kwargs)
+        reply.raise_for_status()
+        return reply.json() if reply.content else None
+
 
 @pytest.fixture(scope="session")
 def pagerduty_server():
@@ -102,3 +109,20 @@ def pagerduty(pagerduty_server):
 def pd_api(pagerduty):
     options = pagerduty.options
     return PagerDuty(options["api_url"], options["api_token"], from_email=options["from_email"])
+
+
+@pytest.fixture(scope="session")
+def itsm_server():
+    server = RunningServer(ItsmSimulator()).start()
+    initial = requests.get(server.url + "/_sim/settings", timeout=5).json()
+    yield Sim(server), initial
+    server.stop()
+
+
+@pytest.fixture
+def itsm_sim(itsm_server):
+    """The ITSM desk simulator, fresh and with its first settings, for each test."""
+    sim, initial = itsm_server
+    sim.reset()
+    sim.control("PUT", "settings", json=initial)
+    return sim
