@@ -229,6 +229,8 @@ class ServicesMixin:
             integration["name"] = data.get("name", integration["name"])
             if integration["type"] == EMAIL_INTEGRATION and data.get("integration_email"):
                 integration["integration_email"] = data["integration_email"]
+            if data.get("vendor"):
+                integration["vendor"] = self.vendor_ref(data["vendor"]["id"])
             return Reply(200, {"integration": self.render_integration(integration)})
 
     # Vendors ------------------------------------------------------------------------------
