@@ -4,7 +4,9 @@ The service lives under ``/api`` (the Blueprint's HOST), answers bearer-token
 requests with ``{"data": ...}`` envelopes, names tickets by human ids
 (``INC-n``), returns new ids in a bare ``Location`` header with no body, and
 rejects invalid input with 422 ``{"title": "Unprocessable Entity", "message"}``.
-Organisations, contracts, tenants and users are seeded so that a ticket's
+Every request is first checked against the service's OpenAPI description,
+``docs/tickets-openapi.yaml`` (see ``simulators.openapi``), so a client the
+simulator accepts sends what the description allows.  Organisations, contracts, tenants and users are seeded so that a ticket's
 references can be checked the way the real service checks them.
 """
 
@@ -15,8 +17,10 @@ import io
 import re
 import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from .core import NotFound, Reply, Simulator, SimulatorError, Unauthorized, route
+from .openapi import SpecViolation, load_spec
 
 API = "/api"
 DEFAULT_TOKEN = "tickets-api-token"
@@ -30,6 +34,7 @@ CONFIRM_EVENT_KEY = "notification.ticket.confirm-contacts"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ]{4,19}$")
 TICKET_ID = re.compile(r"^INC-([0-9]+)$")
+SPEC_PATH = Path(__file__).resolve().parents[2] / "docs" / "tickets-openapi.yaml"
 TICKET_FIELDS = ("id", "organisationHumanId", "contractHumanId", "tenantHumanId", "title", "description", "reporterHumanId")
 
 
@@ -86,7 +91,8 @@ class TicketsSimulator(Simulator):
 
     name = "tickets"
 
-    def __init__(self, latency_ms=0, rate_limit=0, single_ticket_as_list=False):
+    def __init__(self, latency_ms=0, rate_limit=0, single_ticket_as_list=False, spec_path=SPEC_PATH):
+        self.spec = load_spec(spec_path, errata=())
         self.single_ticket_as_list = single_ticket_as_list
         super().__init__(latency_ms=latency_ms, rate_limit=rate_limit)
 
@@ -171,6 +177,24 @@ class TicketsSimulator(Simulator):
             if user_id is None or user_id not in self.users:
                 raise Unauthorized("The bearer token is not valid.")
         request.user_id = user_id
+        self.check_request(request)
+
+    def check_request(self, request):
+        """The request against the OpenAPI description: path, method, parameters and body.
+
+        What the description refuses is answered as the service answers invalid
+        arguments: 422 naming the field (404 or 405 for a path or method it lacks);
+        a body that is not a JSON object stays a 400, as before any check.
+        """
+        if request.body:
+            self._json_object(request)
+        try:
+            operation, path_values = self.spec.match(request.method, request.path[len(API):])
+            self.spec.check_request(operation, path_values, request.query, request.headers, request.body)
+        except SpecViolation as violation:
+            if violation.status in (404, 405):
+                raise SimulatorError(" ".join(violation.errors), status=violation.status) from None
+            raise Unprocessable(self._message([violation.message])) from None
 
     # Users ----------------------------------------------------------------------------
 
