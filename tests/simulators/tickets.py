@@ -15,7 +15,6 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -51,6 +50,16 @@ def stamp(moment):
 
 def now_utc():
     return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def parse_frozen(value):
+    """The ``frozen_now`` setting: null, or an ISO 8601 instant with an offset (``2026-03-02T12:00:00+00:00``)."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise SimulatorError("frozen_now needs an offset, e.g. 2026-03-02T12:00:00Z")
+    return moment.astimezone(timezone.utc).replace(microsecond=0)
 
 
 def parse_stamp(value):
@@ -94,13 +103,14 @@ class TicketsSimulator(Simulator):
     def __init__(self, latency_ms=0, rate_limit=0, single_ticket_as_list=False, spec_path=SPEC_PATH):
         self.spec = load_spec(spec_path, errata=())
         self.single_ticket_as_list = single_ticket_as_list
+        self.frozen_now = None
         super().__init__(latency_ms=latency_ms, rate_limit=rate_limit)
 
     # State --------------------------------------------------------------------
 
     def reset(self):
         with self.lock:
-            created = stamp(now_utc())
+            created = stamp(self.now())
             self.organisations = default_organisations()
             self.contracts = {"CON-123562": {"organisation": "ORG-12333", "buyer": "ORG-2134-342"}}
             self.tenants = {"123"}
@@ -151,12 +161,19 @@ class TicketsSimulator(Simulator):
         with self.lock:
             if "single_ticket_as_list" in settings:
                 self.single_ticket_as_list = bool(settings["single_ticket_as_list"])
+            if "frozen_now" in settings:
+                self.frozen_now = parse_frozen(settings["frozen_now"])
         return super()._apply_settings(settings)
 
     def _settings(self):
         settings = super()._settings()
         settings["single_ticket_as_list"] = self.single_ticket_as_list
+        settings["frozen_now"] = self.frozen_now.isoformat() if self.frozen_now else None
         return settings
+
+    def now(self):
+        """The service's clock: ``frozen_now`` when a test sets it, so reports and timestamps do not follow the calendar."""
+        return self.frozen_now or now_utc()
 
     # Vendor formats -----------------------------------------------------------------
 
@@ -309,7 +326,7 @@ class TicketsSimulator(Simulator):
                     ticket[key] = body[key]
             if "attributes" in body:
                 self._set_attributes(ticket, body["attributes"], replace_all=False)
-            ticket["dateUpdated"] = stamp(now_utc())
+            ticket["dateUpdated"] = stamp(self.now())
         return Reply(204, None, {"Location": ticket["id"]})
 
     @route("DELETE", API + "/tickets/{ticketId}")
@@ -334,7 +351,7 @@ class TicketsSimulator(Simulator):
                 problems.append("The selected user human id is invalid.")
             if problems:
                 raise Unprocessable(self._message(problems))
-            created = stamp(now_utc())
+            created = stamp(self.now())
             comment = {"id": self.next_comment_id, "ticketId": ticket["id"], "description": body["description"],
                        "userHumanId": body["userHumanId"], "dateCreated": created, "dateUpdated": created}
             self.next_comment_id += 1
@@ -367,7 +384,7 @@ class TicketsSimulator(Simulator):
         problems = self._ticket_problems(body, creating=True, current=None)
         if problems:
             raise Unprocessable(self._message(problems))
-        created = stamp(now_utc())
+        created = stamp(self.now())
         ticket_id = "INC-%d" % self.next_ticket_number
         self.next_ticket_number += 1
         ticket = {"id": ticket_id, "organisationHumanId": body["organisationHumanId"], "contractHumanId": body["contractHumanId"],
@@ -430,7 +447,7 @@ class TicketsSimulator(Simulator):
 
     def _set_attributes(self, ticket, attributes, replace_all):
         """Store contact attributes as key/value rows; additional emails get one row each."""
-        created = stamp(now_utc())
+        created = stamp(self.now())
         sent = {key: value for key, value in attributes.items()
                 if key in ("mainEmail", "phoneNumber", "preferredContactMethod", "additionalEmails")}
         kept = [] if replace_all else [row for row in ticket["attributes"] if row["key"] not in sent]
@@ -515,7 +532,7 @@ class TicketsSimulator(Simulator):
         writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(rows)
-        filename = "tickets-%s-%s.csv" % (request.arg("period"), time.strftime("%Y%m%d", time.gmtime()))
+        filename = "tickets-%s-%s.csv" % (request.arg("period"), self.now().strftime("%Y%m%d"))
         return Reply(200, buffer.getvalue(), {"Content-Disposition": 'attachment; filename="%s"' % filename},
                      content_type="text/csv; charset=utf-8")
 
@@ -523,7 +540,7 @@ class TicketsSimulator(Simulator):
         period = request.arg("period")
         if period not in REPORT_PERIODS:
             raise Unprocessable("The period must be one of %s." % ", ".join(REPORT_PERIODS))
-        moment = now_utc()
+        moment = self.now()
         since = moment - timedelta(days=REPORT_PERIODS[period])
         with self.lock:
             return [self._report_row(ticket, moment) for ticket in self._ordered_tickets() if parse_stamp(ticket["dateCreated"]) >= since]

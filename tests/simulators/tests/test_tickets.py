@@ -299,3 +299,19 @@ def test_report_csv_download(tickets):
 def test_report_needs_a_period(tickets):
     assert_unprocessable(tickets.get("/reporting/tickets"), "period")
     assert_unprocessable(tickets.get("/reporting/tickets/download", params={"period": "daily"}), "period")
+
+
+def test_frozen_clock_dates_tickets_and_reports(tickets, control):
+    """With ``frozen_now`` the report is the same on any day: periods and run times count from the frozen instant."""
+    assert control("tickets").put("/settings", json={"frozen_now": "2026-03-02T12:00:00Z"}).json()["frozen_now"] == "2026-03-02T12:00:00+00:00"
+    recent = new_ticket(tickets)
+    control("tickets").post("/seed", json={"tickets": [dict(TICKET, description="ten days", dateCreated="2026-02-20T12:00:00+0000")]})
+    assert tickets.get("/tickets/" + recent).json()["data"]["dateCreated"] == "2026-03-02T12:00:00+0000"
+    weekly = tickets.get("/reporting/tickets", params={"period": "weekly"}).json()["data"]
+    monthly = tickets.get("/reporting/tickets", params={"period": "monthly"}).json()["data"]
+    assert [row["ticketNumber"] for row in weekly] == [recent]
+    assert [(row["createdAt"], row["ticketRunTime"]) for row in monthly] == [("2026-03-02 12:00:00", "00:00:00"),
+                                                                              ("2026-02-20 12:00:00", "240:00:00")]
+    download = tickets.get("/reporting/tickets/download", params={"period": "weekly"})
+    assert "tickets-weekly-20260302.csv" in download.headers["Content-Disposition"]
+    assert control("tickets").put("/settings", json={"frozen_now": "yesterday"}).status_code == 400
