@@ -175,6 +175,10 @@ class TicketsSimulator(Simulator):
         """The service's clock: ``frozen_now`` when a test sets it, so reports and timestamps do not follow the calendar."""
         return self.frozen_now or now_utc()
 
+    def connection_options(self, url):
+        """The modules' connection options for this server at ``url`` (its root, without ``/api``)."""
+        return {"url": url + API, "api_token": DEFAULT_TOKEN}
+
     # Vendor formats -----------------------------------------------------------------
 
     def error_reply(self, error):

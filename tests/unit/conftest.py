@@ -8,11 +8,13 @@ import requests
 
 from ansible_collections.incident.ops.plugins.module_utils.client import Client, RetryPolicy
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import PagerDuty
+from ansible_collections.incident.ops.plugins.module_utils.tickets.api import Tickets
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from simulators.core import RunningServer  # noqa: E402  pylint: disable=wrong-import-position
 from simulators.pagerduty import PagerDutySimulator  # noqa: E402  pylint: disable=wrong-import-position
+from simulators.tickets import TicketsSimulator  # noqa: E402  pylint: disable=wrong-import-position
 
 
 class FakeClock:
@@ -86,3 +88,24 @@ def pagerduty(pagerduty_server):
 def pd_api(pagerduty):
     options = pagerduty.options
     return PagerDuty(options["api_url"], options["api_token"], from_email=options["from_email"])
+
+
+@pytest.fixture(scope="session")
+def tickets_server():
+    server = RunningServer(TicketsSimulator()).start()
+    yield Sim(server)
+    server.stop()
+
+
+@pytest.fixture
+def tickets_sim(tickets_server):
+    """The tickets simulator, fresh for each test, its clock running and single tickets read as objects."""
+    tickets_server.reset()
+    requests.put(tickets_server.url + "/_sim/settings", json={"frozen_now": None, "single_ticket_as_list": False},
+                 timeout=5).raise_for_status()
+    return tickets_server
+
+
+@pytest.fixture
+def tickets_api(tickets_sim):
+    return Tickets(tickets_sim.options["url"], tickets_sim.options["api_token"])
