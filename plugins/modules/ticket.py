@@ -10,7 +10,7 @@ description:
   - Open a ticket for an organisation and contract, or update one, with its contact details; add comments to it once
     each; send the confirm-contacts email once; or remove it.
   - With O(id) the module manages that ticket. Without it, the module creates a ticket, unless O(dedupe_by_title) finds
-    an open ticket with the same O(title) (and O(organisation_id), when set): that ticket is updated instead, so a
+    an open ticket with the same O(title) (and O(organisation_id), when set); that ticket is updated instead, so a
     playbook that re-runs does not open the same ticket twice.
   - Only the fields the task sets are compared and written.
 author:
