@@ -244,8 +244,8 @@ from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure
 from ansible_collections.incident.ops.plugins.module_utils.tickets.api import connect
-from ansible_collections.incident.ops.plugins.module_utils.tickets.tickets import (Ticket, api_body, comment_key, comments_to_add,
-                                                                                 desired_ticket, missing_to_create)
+from ansible_collections.incident.ops.plugins.module_utils.tickets.tickets import (
+    Ticket, api_body, comment_key, comments_to_add, desired_ticket, missing_to_create)
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_once
 
 ARGUMENT_SPEC = options.argument_spec(

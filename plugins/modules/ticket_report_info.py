@@ -39,7 +39,7 @@ attributes:
   check_mode:
     description: Can run in check mode and return changed status prediction without modifying the target.
     support: full
-    details: In check mode the report is read and the file is not written; RV(changed) says whether it would be.
+    details: In check mode the report is read and the file is not written; the task reports whether it would change.
   diff_mode:
     description: Will return details on what has changed (or possibly needs changing in check mode), when in diff mode.
     support: none
