@@ -8,6 +8,7 @@ import requests
 
 from ansible_collections.incident.ops.plugins.module_utils.client import Client, RetryPolicy
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import PagerDuty
+from ansible_collections.incident.ops.plugins.module_utils.tickets.api import Tickets
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
@@ -15,6 +16,7 @@ from simulators.core import RunningServer  # noqa: E402  pylint: disable=wrong-i
 from simulators.itsm import ItsmSimulator  # noqa: E402  pylint: disable=wrong-import-position
 from simulators.pagerduty import PagerDutySimulator  # noqa: E402  pylint: disable=wrong-import-position
 from simulators.pagerduty.events import PagerDutyEventsSimulator  # noqa: E402  pylint: disable=wrong-import-position
+from simulators.tickets import TicketsSimulator  # noqa: E402  pylint: disable=wrong-import-position
 
 
 class FakeClock:
@@ -119,6 +121,13 @@ def itsm_server():
     server.stop()
 
 
+@pytest.fixture(scope="session")
+def tickets_server():
+    server = RunningServer(TicketsSimulator()).start()
+    yield Sim(server)
+    server.stop()
+
+
 @pytest.fixture
 def itsm_sim(itsm_server):
     """The ITSM desk simulator, fresh and with its first settings, for each test."""
@@ -126,3 +135,17 @@ def itsm_sim(itsm_server):
     sim.reset()
     sim.control("PUT", "settings", json=initial)
     return sim
+
+
+@pytest.fixture
+def tickets_sim(tickets_server):
+    """The tickets simulator, fresh for each test, its clock running and single tickets read as objects."""
+    tickets_server.reset()
+    requests.put(tickets_server.url + "/_sim/settings", json={"frozen_now": None, "single_ticket_as_list": False},
+                 timeout=5).raise_for_status()
+    return tickets_server
+
+
+@pytest.fixture
+def tickets_api(tickets_sim):
+    return Tickets(tickets_sim.options["url"], tickets_sim.options["api_token"])
