@@ -10,7 +10,8 @@ sends requests the real API documents as valid.
 Resources: users (contact methods, notification rules), teams, escalation
 policies, schedules (layers, overrides), on-calls, services (integrations),
 extensions and extension schemas, incidents (notes, snooze, merge, status
-updates) and priorities.
+updates), priorities, and v3 webhook subscriptions with signed deliveries
+when incidents change (see ``webhooks``).
 """
 
 from __future__ import annotations
@@ -27,6 +28,7 @@ from .common import (AUTHENTICATION_FAILED, FROM_HEADER_MISSING, ID_ALPHABET, IN
 from .incidents import IncidentsMixin
 from .oncall import OncallMixin
 from .services import ServicesMixin
+from .webhooks import WebhooksMixin
 
 API_TOKEN = "sim-pagerduty-token"
 DEFAULT_ACCOUNT_TIME_ZONE = "Etc/UTC"
@@ -57,7 +59,7 @@ def _accept_problem(value):
     return 406, "Accept must allow %s;version=2" % VERSIONED_MEDIA_TYPE
 
 
-class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, IncidentsMixin, Simulator):
+class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, IncidentsMixin, WebhooksMixin, Simulator):
     """PagerDuty REST API v2, with one seeded account owner (``ADMIN_EMAIL``)."""
 
     name = "pagerduty"
@@ -80,6 +82,7 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, IncidentsMix
         self._reset_oncall()
         self._reset_services()
         self._reset_incidents()
+        self._reset_webhooks()
         self.known_ids.update(self.priorities)
         self.known_ids.update(self.extension_schemas)
         self.create_user({"name": ADMIN_NAME, "email": ADMIN_EMAIL, "role": "owner", "time_zone": "Etc/UTC"})

@@ -7,6 +7,7 @@ from datetime import timedelta
 from simulators.core import Reply, route
 
 from .common import (PagerDutyError, days, decorate, invalid, iso, not_found, paginate, reference, window)
+from .webhooks import status_event
 
 OPEN = ("triggered", "acknowledged")
 DEFAULT_LIST_SPAN = days(30)
@@ -140,6 +141,7 @@ class IncidentsMixin:
                 self.assign_by_policy(incident, 1, now)
             self.incidents[incident["id"]] = incident
             service["last_incident_timestamp"] = iso(now)
+            self.announce_incident("incident.triggered", incident, requester["id"])
             return Reply(201, {"incident": self.render_incident(incident)})
 
     # Reading -----------------------------------------------------------------------------
@@ -254,7 +256,9 @@ class IncidentsMixin:
         with self.lock:
             requester = self.requester(request)
             incident = self.incident(request.params["id"])
+            before = incident["status"]
             self.change_incident(incident, data, requester)
+            self.announce_incident(status_event(before, incident["status"]), incident, requester["id"])
             return Reply(200, {"incident": self.render_incident(incident)})
 
     @route("PUT", "/incidents")
@@ -272,7 +276,9 @@ class IncidentsMixin:
                 trial = dict(incident)
                 self.change_incident(trial, entry, requester)
             for incident, entry in targets:
+                before = incident["status"]
                 self.change_incident(incident, entry, requester)
+                self.announce_incident(status_event(before, incident["status"]), incident, requester["id"])
             found = [self.render_incident(target[0]) for target in targets]
         return Reply(200, paginate(request, found, "incidents"))
 
@@ -295,7 +301,9 @@ class IncidentsMixin:
             now = self.now()
             for source in found:
                 target["_alerts"] += max(source["_alerts"], 1)
+                before = source["status"]
                 self._set_status(source, "resolved", requester, now)
+                self.announce_incident(status_event(before, "resolved"), source, requester["id"])
                 source["is_mergeable"] = False
                 source["_changed_by"] = requester["id"]
             target["updated_at"] = iso(now)
