@@ -11,7 +11,7 @@ description:
     events of one service, one team or the whole account to a URL, such as the
     C(incident.ops.pagerduty_webhook) event source of Event-Driven Ansible.
   - A subscription is identified by its delivery URL together with its filter (the service, the team, or the
-    account): the same URL may receive the events of several services through one subscription each.
+    account); the same URL may receive the events of several services through one subscription each.
   - PagerDuty signs every webhook with a secret it generates when the subscription is created and shows only in
     that answer; the module returns it then (see RV(webhook_subscription.delivery_method.secret)).
 author:

@@ -12,6 +12,7 @@ from ansible_collections.incident.ops.plugins.module_utils import timestamps
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import display_name
 from ansible_collections.incident.ops.plugins.module_utils.validation import check_email, check_time_zone
 
+
 def filters(api, at=None, schedules=None, escalation_policies=None, user=None, time_zone=None):
     """The on-call list's query parameters; the names and email it filters by are looked up first."""
     query = {"include[]": ["users"]}

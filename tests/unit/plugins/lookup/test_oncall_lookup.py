@@ -3,6 +3,7 @@
 import pytest
 import requests
 import yaml
+from test_pd_oncall_info import ADA, FIRST_WEEK, GRACE, LINUS, SECOND_WEEK, account  # noqa: F401  pylint: disable=unused-import
 from ansible import constants as C
 from ansible.errors import AnsibleError
 from ansible.parsing.dataloader import DataLoader
@@ -12,36 +13,7 @@ from ansible_collections.incident.ops.plugins.doc_fragments.pagerduty import Mod
 from ansible_collections.incident.ops.plugins.lookup import oncall
 from ansible_collections.incident.ops.plugins.module_utils import options
 
-ADA = "ada@example.com"
-GRACE = "grace@example.com"
-LINUS = "linus@example.com"
-MONDAY = "2024-01-01T00:00:00Z"
-FIRST_WEEK = "2024-01-03T13:00:00+01:00"
-SECOND_WEEK = "2024-01-10T12:00:00Z"
 NAME = "incident.ops.oncall"
-
-
-def seed(pagerduty, **data):
-    reply = requests.post(pagerduty.url + "/_sim/seed", json=data, timeout=30)
-    reply.raise_for_status()
-    return reply.json()
-
-
-@pytest.fixture
-def account(pagerduty):
-    """Ada and Grace take weekly turns on "Platform primary" (Ada first); "Platform escalation" pages it, then Linus."""
-    people = seed(pagerduty, users=[{"type": "user", "name": name, "email": email} for name, email in
-                                    (("Ada Lovelace", ADA), ("Grace Hopper", GRACE), ("Linus Torvalds", LINUS))])["users"]
-    layer = {"name": "Weekly", "start": MONDAY, "rotation_virtual_start": MONDAY, "rotation_turn_length_seconds": 604800,
-             "users": [{"user": {"id": user_id, "type": "user_reference"}} for user_id in people[:2]]}
-    schedule = seed(pagerduty, schedules=[{"type": "schedule", "name": "Platform primary", "time_zone": "Europe/Paris",
-                                           "schedule_layers": [layer]}])["schedules"][0]
-    rules = [[("schedule", schedule)], [("user", people[2])]]
-    seed(pagerduty, escalation_policies=[{"type": "escalation_policy", "name": "Platform escalation", "escalation_rules": [
-        {"escalation_delay_in_minutes": 30, "targets": [{"type": kind + "_reference", "id": target} for kind, target in rule]}
-        for rule in rules]}])
-    pagerduty.clear_log()
-    return people
 
 
 @pytest.fixture
@@ -67,9 +39,9 @@ def brief(found):
 
 
 def test_who_holds_the_schedule_at_an_instant(pagerduty, account, lookup, connection):
-    found = lookup.run([], variables=connection, schedule="Platform primary", at=FIRST_WEEK)
-    assert found == [{"name": "Ada Lovelace", "email": ADA, "user_id": account[0], "escalation_level": 1,
-                      "escalation_policy": "Platform escalation", "schedule": "Platform primary",
+    found = lookup.run([], variables=connection, schedule="Payments primary", at=FIRST_WEEK)
+    assert found == [{"name": "Ada Lovelace", "email": ADA, "user_id": account[ADA], "escalation_level": 1,
+                      "escalation_policy": "Payments escalation", "schedule": "Payments primary",
                       "from": "2024-01-01T00:00:00Z", "until": "2024-01-08T00:00:00Z"}]
     assert [entry["method"] for entry in pagerduty.requests()] == ["GET", "GET"]
     query = pagerduty.requests()[-1]["query"]
@@ -77,15 +49,15 @@ def test_who_holds_the_schedule_at_an_instant(pagerduty, account, lookup, connec
 
 
 def test_policy_and_level(account, lookup, connection):
-    both = lookup.run([], variables=connection, escalation_policy="Platform escalation", at=SECOND_WEEK)
-    assert brief(both) == [(GRACE, 1, "Platform primary", "2024-01-08T00:00:00Z", "2024-01-15T00:00:00Z"),
+    both = lookup.run([], variables=connection, escalation_policy="Payments escalation", at=SECOND_WEEK)
+    assert brief(both) == [(GRACE, 1, "Payments primary", "2024-01-08T00:00:00Z", "2024-01-15T00:00:00Z"),
                            (LINUS, 2, None, None, None)]
-    second = lookup.run([], variables=connection, escalation_policy="Platform escalation", at=SECOND_WEEK, level="2")
+    second = lookup.run([], variables=connection, escalation_policy="Payments escalation", at=SECOND_WEEK, level="2")
     assert brief(second) == [(LINUS, 2, None, None, None)]
 
 
 def test_time_zone_renders_the_shift(account, lookup, connection):
-    found = lookup.run([], variables=connection, schedule="Platform primary", at=FIRST_WEEK, time_zone="Europe/Paris")
+    found = lookup.run([], variables=connection, schedule="Payments primary", at=FIRST_WEEK, time_zone="Europe/Paris")
     assert (found[0]["from"], found[0]["until"]) == ("2024-01-01T01:00:00+01:00", "2024-01-08T01:00:00+01:00")
 
 
@@ -93,11 +65,11 @@ def test_keywords_win_over_variables_and_the_environment(pagerduty, account, loo
     """The environment alone is enough; a keyword replaces a variable, which replaces the environment."""
     monkeypatch.setenv("PAGERDUTY_TOKEN", pagerduty.options["api_token"])
     monkeypatch.setenv("PAGERDUTY_API_URL", pagerduty.url)
-    assert brief(lookup.run([], variables={}, schedule="Platform primary", at=FIRST_WEEK))[0][0] == ADA
+    assert brief(lookup.run([], variables={}, schedule="Payments primary", at=FIRST_WEEK))[0][0] == ADA
     wrong = {"pagerduty_api_token": "not-the-token"}
     with pytest.raises(AnsibleError, match="HTTP 401"):
-        lookup.run([], variables=wrong, schedule="Platform primary", at=FIRST_WEEK)
-    found = lookup.run([], variables=wrong, api_token=pagerduty.options["api_token"], schedule="Platform primary", at=FIRST_WEEK)
+        lookup.run([], variables=wrong, schedule="Payments primary", at=FIRST_WEEK)
+    found = lookup.run([], variables=wrong, api_token=pagerduty.options["api_token"], schedule="Payments primary", at=FIRST_WEEK)
     assert brief(found)[0][0] == ADA
 
 
@@ -105,7 +77,7 @@ def test_the_token_never_shows_in_an_error(pagerduty, account, lookup, connectio
     requests.post(pagerduty.url + "/_sim/faults", json={"status": 500, "path": "/oncalls", "body": {
         "error": {"message": "boom %s" % pagerduty.options["api_token"]}}}, timeout=5).raise_for_status()
     with pytest.raises(AnsibleError) as raised:
-        lookup.run([], variables=connection, schedule="Platform primary", max_retries=0)
+        lookup.run([], variables=connection, schedule="Payments primary", max_retries=0)
     assert pagerduty.options["api_token"] not in str(raised.value)
     assert "GET /oncalls, HTTP 500" in str(raised.value)
 
@@ -125,7 +97,7 @@ def test_bad_input_is_a_clear_error_before_the_oncall_list(pagerduty, account, l
 
 def test_terms_are_refused(lookup, connection):
     with pytest.raises(AnsibleError, match="keywords only"):
-        lookup.run(["Platform primary"], variables=connection)
+        lookup.run(["Payments primary"], variables=connection)
 
 
 def test_plugin_fragment_documents_the_pagerduty_table():
