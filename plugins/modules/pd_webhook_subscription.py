@@ -67,7 +67,7 @@ notes:
     (C(GET /webhook_subscriptions?filter_type=...&filter_id=...)); a run that changes nothing makes these two
     requests, or one for an account-wide subscription.
   - Two subscriptions with the same URL and filter cannot be told apart; the task then fails naming them.
-  - Custom headers are not managed: PagerDuty redacts their values when it answers, so they could not be compared.
+  - Custom headers are not managed, because PagerDuty redacts their values when it answers, so they could not be compared.
 seealso:
   - module: incident.ops.pd_team
   - name: PagerDuty webhook subscriptions API
