@@ -10,7 +10,8 @@ sends requests the real API documents as valid.
 Resources: users (contact methods, notification rules), teams, escalation
 policies, schedules (layers, overrides), on-calls, services (integrations),
 vendors, extensions and extension schemas, maintenance windows, incidents
-(notes, snooze, merge, status updates) and priorities.
+(notes, snooze, merge, status updates), priorities, and v3 webhook
+subscriptions with signed deliveries when incidents change (see ``webhooks``).
 """
 
 from __future__ import annotations
@@ -28,6 +29,7 @@ from .incidents import IncidentsMixin
 from .maintenance import MaintenanceMixin
 from .oncall import OncallMixin
 from .services import ServicesMixin
+from .webhooks import WebhooksMixin
 
 API_TOKEN = "sim-pagerduty-token"
 DEFAULT_ACCOUNT_TIME_ZONE = "Etc/UTC"
@@ -58,7 +60,7 @@ def _accept_problem(value):
     return 406, "Accept must allow %s;version=2" % VERSIONED_MEDIA_TYPE
 
 
-class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, MaintenanceMixin, IncidentsMixin, Simulator):
+class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, MaintenanceMixin, IncidentsMixin, WebhooksMixin, Simulator):
     """PagerDuty REST API v2, with one seeded account owner (``ADMIN_EMAIL``)."""
 
     name = "pagerduty"
@@ -82,6 +84,7 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, MaintenanceM
         self._reset_services()
         self._reset_incidents()
         self._reset_maintenance()
+        self._reset_webhooks()
         self.known_ids.update(self.priorities)
         self.known_ids.update(self.vendors)
         self.known_ids.update(self.extension_schemas)
