@@ -19,7 +19,7 @@ TESTS_DIR = Path(__file__).resolve().parents[2]
 
 
 def free_base_port():
-    """A base port whose six service ports are all free right now."""
+    """A base port whose service ports are all free right now."""
     for _attempt in range(100):
         base = random.randrange(20000, 60000)
         sockets = []
@@ -86,12 +86,12 @@ def test_serve_prints_one_json_line_serves_all_and_exits_cleanly(launch):
     assert set(config) == expected
     assert set(config["itsm"]) == {"url", "client_id", "client_secret", "username", "password"}
     assert set(config["tickets"]) == {"url", "api_token"}
-    assert set(config["oncall"]) == {"query_url", "command_url", "auth_url", "api_token", "email", "password"}
+    assert set(config["oncall"]) == {"query_url", "command_url", "auth_url", "customer_url", "api_token", "email", "password"}
     assert set(config["oncall_seed"]) == {"customer_id", "team_id", "team_member_ids"} and len(config["oncall_seed"]["team_member_ids"]) == 3
     assert config["itsm"]["url"] == "http://127.0.0.1:%d" % (base + 2)
     assert config["tickets"]["url"] == "http://127.0.0.1:%d/api" % (base + 3)
-    assert [config["oncall"][key] for key in ("query_url", "command_url", "auth_url")] == \
-        ["http://127.0.0.1:%d" % (base + offset) for offset in (4, 5, 6)]
+    assert [config["oncall"][key] for key in ("query_url", "command_url", "auth_url", "customer_url")] == \
+        ["http://127.0.0.1:%d" % (base + offset) for offset in (4, 5, 6, 7)]
 
     itsm = config["itsm"]
     token = requests.post(itsm["url"] + "/api/oauth/token", auth=(itsm["client_id"], itsm["client_secret"]),
@@ -188,5 +188,6 @@ def test_start_stack_in_process_as_a_context_manager():
         assert stack.connection()["oncall"]["command_url"] == "http://127.0.0.1:%d" % (base + 5)
         store = stack.simulators["oncall_query"].store
         assert stack.simulators["oncall_command"].store is store and stack.simulators["oncall_auth"].store is store
+        assert stack.simulators["oncall_customer"].store is store
     with pytest.raises(requests.ConnectionError):
         requests.get("http://127.0.0.1:%d/_sim/settings" % (base + 2), timeout=2)
