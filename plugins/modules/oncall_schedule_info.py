@@ -102,15 +102,15 @@ schedule:
       elements: dict
       sample:
         - team_id: 445a5c1f-c0eb-403a-96d7-3976e5dc74ed
-          team_member_id: 7d1e5a7c-3f0b-4c8e-9a51-2b6f4d9e0c11
-          created_at: "2026-01-02T10:15:00.123456Z"
-          start_date: "2026-01-01T00:00:00Z"
-          end_date: "2026-04-01T00:00:00Z"
-          months_of_year: []
-          weeks_of_month: []
-          week_days: [1, 2, 3, 4, 5]
-          start_time: "08:00:00"
-          end_time: "12:00:00"
+          team_member_id: 9a2f6b8d-4e1c-4d9f-8b62-3c7e5f0a1d22
+          created_at: "2026-01-03T08:00:00.000001Z"
+          start_date: null
+          end_date: null
+          months_of_year: [6, 7, 8]
+          weeks_of_month: [-1]
+          week_days: [0, 6]
+          start_time: "00:00:00"
+          end_time: "23:59:59"
     windows:
       description: The on-call windows between O(expand.from) and O(expand.to), by start time.
       type: list
