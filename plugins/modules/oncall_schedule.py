@@ -357,7 +357,8 @@ def run_entries(module, api, schedule):
     changed_ones = [have for have, unused in plan.update]
     after = [have for have in current if have not in plan.remove and have not in changed_ones]
     if module.check_mode:
-        after += [dict(have, **fields_of(want)) for have, want in plan.update] + [dict(fields_of(want), team_member_id=want["team_member_id"]) for want in plan.add]
+        after += [dict(have, **fields_of(want)) for have, want in plan.update]
+        after += [dict(fields_of(want), team_member_id=want["team_member_id"]) for want in plan.add]
     else:
         for have in plan.remove:
             schedule.delete(have)

@@ -79,4 +79,3 @@ def expand(entries, start, end):
             shown.append({"start": timestamps.canonical(opens), "end": timestamps.canonical(closes), "team_id": entry.get("team_id"),
                           "team_member_id": entry.get("team_member_id"), "created_at": entry.get("created_at")})
     return sorted(shown, key=lambda window: (window["start"], window["end"], window["team_member_id"] or ""))
-
