@@ -135,6 +135,9 @@ class SignInToken(AuthScheme):
         return {"Authorization": "Bearer %s" % self.token}
 
     def refresh(self):
+        """Sign in again, unless the refused request was the first sign-in itself: that would only be refused again."""
+        if self.token is None:
+            return False
         self._sign_in()
         return True
 
