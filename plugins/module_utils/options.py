@@ -43,11 +43,13 @@ TICKETS = dict(COMMON, **{
     "api_token": {"type": "str", "required": True, "no_log": True, "env": "TICKETS_TOKEN"},
 })
 
-# The on-call service reads on one host and writes on another; a bearer token
-# is given or exchanged for an email and password at the auth host.
+# The on-call service reads on one host and writes on another, and keeps teams
+# and members in its customer service; a bearer token is given or exchanged for
+# an email and password at the auth host.
 ONCALL = dict(COMMON, **{
     "query_url": {"type": "str", "default": "https://incident-query.api.pinghome.io", "env": "ONCALL_QUERY_URL"},
     "command_url": {"type": "str", "default": "https://incident-cmd.api.pinghome.io", "env": "ONCALL_COMMAND_URL"},
+    "customer_url": {"type": "str", "default": "https://customer-query.api.pinghome.io", "env": "ONCALL_CUSTOMER_URL"},
     "auth_url": {"type": "str", "default": "https://auth.api.pinghome.io", "env": "ONCALL_AUTH_URL"},
     "api_token": {"type": "str", "no_log": True, "env": "ONCALL_TOKEN"},
     "email": {"type": "str", "env": "ONCALL_EMAIL"},
