@@ -178,7 +178,10 @@ def present_oncall(oncall, users):
 
 
 def run(module, api):
-    oncalls = api.list("oncalls", filters(api, module.params))
+    query = filters(api, module.params)
+    if api.assumed:
+        return False, [], None  # check mode: a user, schedule or policy that does not exist yet has no on-call
+    oncalls = api.list("oncalls", query)
     lacking = [oncall["user"]["id"] for oncall in oncalls if oncall.get("user") and not oncall["user"].get("email")]
     users = api.users_by_id(lacking) if lacking else {}
     return False, [present_oncall(oncall, users) for oncall in oncalls], None
