@@ -472,8 +472,8 @@ def desired_layers(layers):
         return None
     wanted = []
     for number, layer in enumerate(layers):
+        check_filled(layer["name"], "layers[%d] name" % number)
         what = "layers[%d] (%s)" % (number, layer["name"])
-        check_filled(layer["name"], "%s name" % what)
         if layer["name"] in [other["name"] for other in wanted]:
             raise InvalidInput("%s: layer names must be unique within a schedule, %r is used twice" % (what, layer["name"]))
         if layer["rotation_turn_length_seconds"] < 1:
