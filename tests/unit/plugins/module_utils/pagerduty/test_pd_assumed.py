@@ -72,7 +72,7 @@ def test_a_stand_in_never_reaches_the_api(pagerduty, check_api):
     assert check_api.get("/teams")["teams"] == [], "a read that names no stand-in still goes out"
 
 
-def test_connect_passes_check_mode_and_requires_the_token_naming_its_variable(pagerduty):
+def test_connect_passes_check_mode_requires_the_token_naming_its_variable_and_a_scheme(pagerduty):
     class Module:
         check_mode = True
         params = dict(pagerduty.options, timeout=5.0, validate_certs=True, ca_path=None, max_retries=1)
@@ -82,6 +82,10 @@ def test_connect_passes_check_mode_and_requires_the_token_naming_its_variable(pa
     with pytest.raises(InvalidInput) as caught:
         connect(Module())
     assert "api_token (or the PAGERDUTY_TOKEN environment variable)" in str(caught.value)
+    Module.params = dict(Module.params, api_token="t", api_url="api.pagerduty.com")
+    with pytest.raises(InvalidInput) as caught:
+        connect(Module())
+    assert str(caught.value).startswith("api_url 'api.pagerduty.com' is not an API URL: it needs http:// or https://")
 
 
 @pytest.mark.parametrize("status, words, taken", [
