@@ -24,8 +24,10 @@ from ansible.module_utils.six.moves.urllib.parse import urljoin, urlsplit
 
 try:
     import requests
+    from urllib3.exceptions import LocationValueError
 except ImportError:
     requests = None
+    LocationValueError = ValueError
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 else:
     REQUESTS_IMPORT_ERROR = None
@@ -79,6 +81,10 @@ def checked_base_url(url, what="url"):
     if parts.scheme.lower() not in SCHEMES or not parts.hostname:
         raise InvalidInput("%s %r is not an API URL: it needs http:// or https:// and a host name, such as https://api.example.com"
                            % (what, url))
+    try:
+        requests.Request("GET", url).prepare()
+    except (requests.exceptions.RequestException, LocationValueError) as error:
+        raise InvalidInput("%s %r is not a valid URL: %s" % (what, url, error)) from None
     return url
 
 
@@ -276,8 +282,9 @@ class Client:
         except requests.exceptions.Timeout:
             raise self.fail("The request timed out: %s did not answer within %s s" % (self.host, self.timeout), method, path,
                             retryable=True) from None
-        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema):
-            raise self.fail("The request URL is not valid for %s" % self.host, method, path) from None
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema,
+                LocationValueError) as error:
+            raise self.fail("The URL is not valid: %s" % error, method, path) from None
         except requests.exceptions.RequestException as error:
             cause, retryable = connection_failure(error)
             raise self.fail("Could not reach %s: %s" % (self.host, cause), method, path, retryable=retryable) from None

@@ -260,6 +260,19 @@ def test_a_url_no_request_could_reach_is_refused_when_the_client_is_built(url):
     assert repr(url) in str(caught.value) and "http:// or https://" in str(caught.value)
 
 
+def test_a_url_with_a_host_requests_cannot_parse_is_refused_when_the_client_is_built():
+    with pytest.raises(InvalidInput) as caught:
+        Client("https://api pagerduty.com")
+    assert str(caught.value).startswith("url 'https://api pagerduty.com' is not a valid URL: ")
+
+
+def test_a_url_requests_cannot_use_fails_at_once_without_retries(make_client, clock):
+    with pytest.raises(ApiError) as caught:
+        make_client(base_url="http://api..example.com/").get("/users")
+    assert clock.sleeps == [] and not caught.value.retryable
+    assert str(caught.value).startswith("The URL is not valid: ") and "(GET /users)" in str(caught.value)
+
+
 def test_the_url_option_is_named_in_the_refusal():
     with pytest.raises(InvalidInput) as caught:
         Client("api.pagerduty.com", url_option="api_url")
