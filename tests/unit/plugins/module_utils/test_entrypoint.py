@@ -75,10 +75,16 @@ class WarningApi:
     warnings = ["No PagerDuty team is named 'Payments': assumed to be created by an earlier task"]
 
 
+def raising(error):
+    def run(module, api):
+        raise error
+    return run
+
+
 @pytest.mark.parametrize("run, kind", [
     (lambda module, api: (True, {}, None), "exit"),
-    (lambda module, api: (_ for _ in ()).throw(InvalidInput("bad")), "fail"),
-    (lambda module, api: (_ for _ in ()).throw(ApiError("refused", status=400)), "fail"),
+    (raising(InvalidInput("bad")), "fail"),
+    (raising(ApiError("refused", status=400)), "fail"),
 ])
 def test_the_clients_warnings_are_shown_whether_the_run_succeeds_or_fails(run, kind):
     module = RecordingModule()

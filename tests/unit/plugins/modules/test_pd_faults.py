@@ -98,8 +98,8 @@ def racing(api, path, rival):
 
 def test_a_team_created_by_another_run_meanwhile_is_converged(pagerduty, task):
     api = client(pagerduty)
-    raced = racing(api, "/teams", lambda: client(pagerduty).post("/teams", {"team": {"type": "team", "name": "Payments",
-                                                                                      "description": "theirs"}}))
+    theirs = {"team": {"type": "team", "name": "Payments", "description": "theirs"}}
+    raced = racing(api, "/teams", lambda: client(pagerduty).post("/teams", theirs))
     changed, team, _diff = task(pd_team, api, name="Payments", description="ours")
     assert raced and changed
     held = stored(pagerduty, "teams", "Payments")
