@@ -8,30 +8,37 @@ write twice.  GET, PUT and DELETE are idempotent and are retried on 429, on
 502/503/504 and on connection errors.  A POST is retried only on 429 (the
 server refused it before doing anything); on any other transient failure the
 error is raised with ``retryable`` set, and the resource layer looks the
-object up before it creates anything again.
+object up before it creates anything again.  A failure that no retry can
+mend (a host name that does not resolve, a TLS failure) is raised at once.
 """
 
 import email.utils
 import json
+import os
 import random
+import socket
 import time
 import traceback
 
-from ansible.module_utils.six.moves.urllib.parse import urljoin
+from ansible.module_utils.six.moves.urllib.parse import urljoin, urlsplit
 
 try:
     import requests
+    from urllib3.exceptions import LocationValueError
 except ImportError:
     requests = None
+    LocationValueError = ValueError
     REQUESTS_IMPORT_ERROR = traceback.format_exc()
 else:
     REQUESTS_IMPORT_ERROR = None
 
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 from ansible_collections.incident.ops.plugins.module_utils.version import COLLECTION_VERSION
 
 USER_AGENT = "incident.ops/%s (+ansible collection)" % COLLECTION_VERSION
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE"))
 TRANSIENT_STATUSES = frozenset((502, 503, 504))
+SCHEMES = ("http", "https")
 REDACTED = "********"
 
 
@@ -66,6 +73,59 @@ def redact(text, secrets):
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     return text
+
+
+def checked_base_url(url, what="url"):
+    """The URL an API is reached at, refused at once when no request could reach it (no scheme, another scheme, no host)."""
+    parts = urlsplit(url or "")
+    if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+        raise InvalidInput("%s %r is not an API URL: it needs http:// or https:// and a host name, such as https://api.example.com"
+                           % (what, url))
+    try:
+        requests.Request("GET", url).prepare()
+    except (requests.exceptions.RequestException, LocationValueError) as error:
+        raise InvalidInput("%s %r is not a valid URL: %s" % (what, url, error)) from None
+    return url
+
+
+def checked_verify(validate_certs, ca_path):
+    """What requests verifies a certificate against: the CA bundle given, no check at all, or the system's CAs."""
+    if not validate_certs:
+        return False
+    if ca_path:
+        if not os.path.exists(ca_path):
+            raise InvalidInput("ca_path %r does not exist: give the path of a PEM CA bundle file or of a directory of CA "
+                               "certificates" % ca_path)
+        return ca_path
+    return True
+
+
+def _causes(error):
+    """Every exception behind ``error``: requests wraps urllib3's, which wraps the socket's."""
+    found, stack = [], [error]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or any(item is seen for seen in found):
+            continue
+        found.append(item)
+        stack.extend([getattr(item, "reason", None), item.__cause__, item.__context__] + list(item.args))
+    return found
+
+
+def connection_failure(error):
+    """Why a connection failed, in words, and whether trying again can help.
+
+    A name that does not resolve will not resolve in a second either, so it
+    is not retried; a refused or reset connection may be a server restarting.
+    """
+    causes = _causes(error)
+    if any(isinstance(cause, socket.gaierror) for cause in causes):
+        return "the host name could not be resolved (DNS); check the URL", False
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+        return "the connection was refused (nothing listens on that port, or a firewall refuses it)", True
+    if any(isinstance(cause, ConnectionResetError) for cause in causes):
+        return "the connection was reset by the server", True
+    return "the connection failed or was cut off", True
 
 
 def api_message(body):
@@ -136,11 +196,19 @@ class RetryPolicy:
 
 
 class Client:
-    """A ``requests.Session`` bound to one base URL, one auth scheme and one retry policy."""
+    """A ``requests.Session`` bound to one base URL, one auth scheme and one retry policy.
+
+    A URL no request could reach and a CA bundle that does not exist are bad
+    input, refused when the client is built.  ``warnings`` collects what a run
+    should tell the user without failing; ``entrypoint.execute`` shows them.
+    """
 
     def __init__(self, base_url, auth=None, timeout=30, validate_certs=True, ca_path=None,
-                 retry=None, secrets=(), sleep=time.sleep, clock=time.monotonic, error_class=ApiError):
-        self.base_url = base_url.rstrip("/") + "/"
+                 retry=None, secrets=(), sleep=time.sleep, clock=time.monotonic, error_class=ApiError, url_option="url"):
+        self.base_url = checked_base_url(base_url, url_option).rstrip("/") + "/"
+        self.host = urlsplit(self.base_url).netloc.rpartition("@")[2]
+        self.verify = checked_verify(validate_certs, ca_path)
+        self.warnings = []
         self.auth = auth
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
@@ -149,7 +217,8 @@ class Client:
         self.clock = clock
         self.error_class = error_class
         self.session = requests.Session()
-        self.session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        # verify= goes with every request too: requests lets REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE override session.verify.
+        self.session.verify = self.verify
         self.session.trust_env = True
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
@@ -202,15 +271,26 @@ class Client:
         if self.auth is not None and basic_auth is None:
             merged.update(self.auth.headers())
         try:
-            response = self.session.request(method, self.url(path), params=params, json=json_body, data=data,
-                                            files=files, headers=merged, timeout=self.timeout, auth=basic_auth)
+            response = self.session.request(method, self.url(path), params=params, json=json_body, data=data, files=files,
+                                            headers=merged, timeout=self.timeout, auth=basic_auth, verify=self.verify)
         except requests.exceptions.SSLError:
-            raise self.fail("The TLS handshake failed: the certificate is not trusted or the server does not speak TLS; "
-                            "set ca_path, or validate_certs=false only for a test server", method, path) from None
+            raise self.fail("The TLS handshake with %s failed: the certificate is not trusted or the server does not speak TLS; "
+                            "set ca_path, or validate_certs=false only for a test server" % self.host, method, path) from None
+        except requests.exceptions.ConnectTimeout:
+            raise self.fail("The request timed out connecting to %s after %s s" % (self.host, self.timeout), method, path,
+                            retryable=True) from None
         except requests.exceptions.Timeout:
-            raise self.fail("The request timed out", method, path, retryable=True) from None
-        except requests.exceptions.RequestException:
-            raise self.fail("The request could not connect or was cut off", method, path, retryable=True) from None
+            raise self.fail("The request timed out: %s did not answer within %s s" % (self.host, self.timeout), method, path,
+                            retryable=True) from None
+        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema,
+                LocationValueError) as error:
+            raise self.fail("The URL is not valid: %s" % error, method, path) from None
+        except requests.exceptions.RequestException as error:
+            cause, retryable = connection_failure(error)
+            raise self.fail("Could not reach %s: %s" % (self.host, cause), method, path, retryable=retryable) from None
+        except OSError as error:
+            # requests raises a bare OSError when the CA bundle cannot be read.
+            raise self.fail("The CA bundle could not be used: %s" % error, method, path) from None
         if response.status_code >= 400:
             raise self.fail("The API refused the request", method, path, response.status_code, self._error_body(response),
                             retryable=response.status_code == 429 or response.status_code in TRANSIENT_STATUSES,

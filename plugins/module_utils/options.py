@@ -6,12 +6,18 @@
 Each table is the single source of the argument spec and its environment
 fallbacks; the service's doc fragment documents the same table, and a unit
 test keeps the two equal.
+
+An option that is required but has an environment fallback is not marked
+required in the argument spec: Ansible's own message would name the option
+alone.  ``require`` checks it instead and names both ways to set it.
 """
 
 import copy
 import os
 
 from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
+
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
 COMMON = {
     "validate_certs": {"type": "bool", "default": True},
@@ -79,6 +85,21 @@ def argument_spec(table, **module_options):
         env = option.pop("env", None)
         if env:
             option["fallback"] = (env_fallback_set, [env])
+            option.pop("required", None)
         spec[name] = option
     spec.update(module_options)
     return spec
+
+
+def require(params, table):
+    """Refuse a run that lacks a required connection option, naming the option and its environment variable.
+
+    Called by a service's ``connect`` before the client is built.
+    """
+    missing = ["%s (or the %s environment variable)" % (name, option["env"]) if option.get("env") else name
+               for name, option in sorted(table.items())
+               if option.get("required") and params.get(name) in (None, "")]
+    if missing:
+        raise InvalidInput("missing required connection option%s: %s; set %s in the task, in module_defaults or in the "
+                           "environment" % ("s" if len(missing) > 1 else "", ", ".join(missing),
+                                            "it" if len(missing) == 1 else "them"))

@@ -312,7 +312,7 @@ from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import 
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure, plan_set, set_diff
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty.users import (
     INCLUDE, METHOD_TYPES, PHONE_KINDS, is_login_method, method_key, method_kind, present_user, with_includes)
-from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_once, check_time_zone
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_filled, check_once, check_time_zone
 
 ROLES = ["admin", "limited_user", "observer", "owner", "read_only_user", "restricted_access", "read_only_limited_user", "user"]
 FIELDS = ("name", "role", "time_zone", "job_title", "description", "color")
@@ -400,9 +400,7 @@ def checked_address(kind, address, what):
         address = check_email(address, what).lower()
     elif kind in PHONE_KINDS and not address.isdigit():
         raise InvalidInput("%s %r must be digits only, without spaces or the country code (set country_code)" % (what, address))
-    elif not address:
-        raise InvalidInput("%s must not be empty" % what)
-    return address
+    return check_filled(address, what)
 
 
 def desired_contact_methods(entries):
@@ -451,8 +449,7 @@ def desired_teams(names):
         return None
     seen = set()
     for name in names:
-        if not name.strip():
-            raise InvalidInput("teams must not hold an empty name")
+        check_filled(name, "a team name in teams")
         check_once(seen, name.strip(), "The team %r" % name.strip())
     return [{"name": name.strip()} for name in names]
 
@@ -668,6 +665,7 @@ def remove(api, user, params, check_mode):
 def run(module, api):
     params = dict(module.params, email=module.params["email"].strip())
     check_email(params["email"])
+    check_filled(params["name"], "name")
     check_time_zone(params["time_zone"])
     user = User(api, params["email"])
     if params["state"] == "absent":
