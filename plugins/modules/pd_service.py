@@ -588,7 +588,7 @@ def write_integrations(api, service_id, current, plan, vendors):
     for have, item in plan.update:
         by_id[have["id"]] = Integration(api, service_id, have["name"], vendors).update(have, changes(have, item))
     for item in plan.add:
-        made = create_once(Integration(api, service_id, item["name"], vendors), without_none(item))
+        made = create_once(Integration(api, service_id, item["name"], vendors), without_none(item))[0]
         by_id[made["id"]] = made
     return sorted(by_id.values(), key=lambda item: item.get("name") or "")
 
