@@ -9,10 +9,7 @@ version_added: 0.1.0
 description:
   - Create, update or remove a PagerDuty schedule, identified by its exact name, with its rotation layers, and add
     overrides to it.
-  - The schedule and its layers are read with one request (C(GET /schedules?query=<name>&include[]=schedule_layers)).
-    Layer users are compared by email; their emails come from one page of C(GET /users) in accounts of up to
-    100 users, and from as few requests as possible in larger ones. A run that changes nothing makes two GETs, three
-    when O(overrides) is set.
+  - Layer users are named and compared by login email.
   - Every user and team the task names is looked up before the first write; an unknown one fails the task with
     nothing written.
   - All timestamps are compared as instants, never as text, so V(2026-01-05T09:00:00Z) and
@@ -148,6 +145,9 @@ extends_documentation_fragment:
   - incident.ops.attributes
   - incident.ops.attributes.pagerduty
 notes:
+  - The schedule and its layers are read with one request (C(GET /schedules?query=<name>&include[]=schedule_layers)).
+    The layer users' emails come from one page of C(GET /users) in accounts of up to 100 users, and from as few
+    requests as possible in larger ones. A run that changes nothing makes two GETs, three when O(overrides) is set.
   - A date-time without a UTC offset is refused, since the same clock time is another instant in every time zone.
   - PagerDuty cannot delete a layer; removing one from O(layers) ends it, and its past stays in the schedule's history.
 seealso:
@@ -160,6 +160,29 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the team the schedule belongs to
+  incident.ops.pd_team:
+    name: Payments
+
+- name: Create the users who take turns
+  incident.ops.pd_user:
+    email: "{{ item.email }}"
+    name: "{{ item.name }}"
+  loop:
+    - {email: ada@example.com, name: Ada Lovelace}
+    - {email: grace@example.com, name: Grace Hopper}
+    - {email: linus@example.com, name: Linus Torvalds}
+  loop_control:
+    label: "{{ item.email }}"
+
 - name: Weekly primary rotation, weekdays only, plus a holiday override
   incident.ops.pd_schedule:
     name: Payments primary
@@ -184,13 +207,24 @@ EXAMPLES = r"""
       - user: grace@example.com
         start: "2026-12-24T18:00:00+01:00"
         end: "2026-12-26T09:00:00+01:00"
-  module_defaults:
-    group/incident.ops.pagerduty:
-      api_token: "{{ pagerduty_token }}"
 
-- name: Retire the schedule (after removing it from every escalation policy)
+- name: A daily night rotation in a second schedule
   incident.ops.pd_schedule:
-    name: Payments primary
+    name: Payments nights
+    time_zone: Europe/Paris
+    layers:
+      - name: Nights
+        rotation_virtual_start: "2026-01-05T20:00:00+01:00"
+        rotation_turn_length_seconds: 86400
+        users: [grace@example.com, linus@example.com]
+        restrictions:
+          - type: daily_restriction
+            start_time_of_day: "20:00"
+            duration_seconds: 43200
+
+- name: Retire the night rotation (a schedule that no escalation policy uses)
+  incident.ops.pd_schedule:
+    name: Payments nights
     state: absent
 """
 

@@ -8,11 +8,9 @@ short_description: List PagerDuty schedules with their layers, and render who is
 version_added: 0.1.0
 description:
   - Return one schedule by exact name, the schedules whose name contains a search string, or every schedule, each
-    with its layers.
-  - Every page of C(GET /schedules?include[]=schedule_layers) is read. Layer users carry their email, read from as
-    few pages of C(GET /users) as the account needs (one in accounts of up to 100 users).
-  - With O(since) or O(until), each schedule is also rendered for that window, with one C(GET /schedules/{id}) per
-    schedule. Its final schedule, its overrides and each layer's entries then say who is on call when.
+    with its layers and their users' emails.
+  - With O(since) or O(until), each schedule is also rendered for that window; its final schedule, its overrides
+    and each layer's entries then say who is on call when.
 author:
   - incident.ops maintainers (@incident-ops)
 options:
@@ -48,12 +46,49 @@ extends_documentation_fragment:
   - incident.ops.pagerduty
   - incident.ops.attributes.info_module
   - incident.ops.attributes.pagerduty
+notes:
+  - Every page of C(GET /schedules?include[]=schedule_layers) is read. Layer users' emails are read from as few
+    pages of C(GET /users) as the account needs (one in accounts of up to 100 users).
+  - Rendering takes one C(GET /schedules/{id}) per schedule.
 seealso:
   - module: incident.ops.pd_schedule
   - module: incident.ops.pd_oncall_info
 """
 
+
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the users who take turns
+  incident.ops.pd_user:
+    email: "{{ item.email }}"
+    name: "{{ item.name }}"
+  loop:
+    - {email: ada@example.com, name: Ada Lovelace}
+    - {email: grace@example.com, name: Grace Hopper}
+  loop_control:
+    label: "{{ item.email }}"
+
+- name: Create the schedule to read
+  incident.ops.pd_schedule:
+    name: Payments primary
+    time_zone: Europe/Paris
+    layers:
+      - name: Nights
+        rotation_virtual_start: "2026-01-05T20:00:00+01:00"
+        rotation_turn_length_seconds: 86400
+        users: [ada@example.com, grace@example.com]
+        restrictions:
+          - type: daily_restriction
+            start_time_of_day: "20:00"
+            duration_seconds: 43200
+
 - name: Read one schedule with its layers
   incident.ops.pd_schedule_info:
     name: Payments primary
@@ -70,6 +105,8 @@ EXAMPLES = r"""
   ansible.builtin.debug:
     msg: "{{ item.start }} - {{ item.end }}: {{ item.user.email }}"
   loop: "{{ holidays.schedules[0].final_schedule.rendered_schedule_entries }}"
+  loop_control:
+    label: "{{ item.start }}"
 
 - name: Every schedule whose name mentions payments
   incident.ops.pd_schedule_info:

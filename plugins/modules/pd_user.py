@@ -13,7 +13,6 @@ description:
   - Every email, time zone, team name and notification rule's contact method is checked before the first write,
     so a typo fails the task without creating or changing anything.
   - The user is never left, even for a moment, without a way to be reached that the task keeps.
-
 author:
   - incident.ops maintainers (@incident-ops)
 options:
@@ -174,7 +173,6 @@ notes:
     exact, case-insensitive email match, so a run that changes nothing makes one request.
   - Writes go in this order - user fields; new and changed contact methods; new notification rules; notification
     rules to remove; contact methods to remove; teams to join and to leave.
-
   - PagerDuty gives a new user an email contact method at the login email and default notification rules. When the
     task creates the user, its lists are compared with what PagerDuty created, read with one more request. In check
     mode the default notification rules are not known and are not shown.
