@@ -163,6 +163,7 @@ team:
     description:
       description: The team's description.
       type: str
+      returned: when set
     members:
       description: The team's members.
       type: list

@@ -103,6 +103,7 @@ teams:
     description:
       description: The team's description.
       type: str
+      returned: when set
     members:
       description: The team's members.
       type: list

@@ -418,6 +418,12 @@ user:
           description: The team's description.
           type: str
           returned: when PagerDuty includes the team in full
+        self:
+          description: The API URL of the team.
+          type: str
+        html_url:
+          description: The URL of the team's page in PagerDuty's web interface.
+          type: str
         default_role:
           description: The role a user gets on the team when none is given.
           type: str

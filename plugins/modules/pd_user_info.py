@@ -202,6 +202,12 @@ users:
         summary:
           description: The team's name.
           type: str
+        self:
+          description: The API URL of the team.
+          type: str
+        html_url:
+          description: The URL of the team's page in PagerDuty's web interface.
+          type: str
         default_role:
           description: The role a user gets on the team when none is given.
           type: str
