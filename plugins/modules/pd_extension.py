@@ -43,7 +43,7 @@ options:
       - The extension's configuration, whose keys depend on the schema.
       - Compared as a subset (nested dicts too), so keys the task leaves out are neither compared nor changed.
       - Do not put secrets here; use O(secret_config). Any value PagerDuty shows as C(redacted) (see
-        M(incident.ops.pd_extension_info)) belongs in O(secret_config) too: in O(config) it never matches, so the
+        M(incident.ops.pd_extension_info)) belongs in O(secret_config) too; in O(config) it never matches, so the
         task would report a change on every run.
     type: dict
   secret_config:

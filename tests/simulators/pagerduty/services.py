@@ -36,17 +36,6 @@ EXTENSION_SCHEMAS = (
 REDACTED = "redacted"
 
 
-def redact_config(config, schema):
-    """An extension's config as PagerDuty shows it: secret values and custom header values read as "redacted"."""
-    shown = dict(config)
-    for key in schema["_secret_keys"]:
-        if key in shown:
-            shown[key] = REDACTED
-    if isinstance(shown.get("headers"), list):
-        shown["headers"] = [dict(header, value=REDACTED) if isinstance(header, dict) and "value" in header else header
-                            for header in shown["headers"]]
-    return shown
-
 # A few of PagerDuty's integration vendors (``GET /vendors``), by id.
 VENDORS = (
     ("PZQ6AUS", "Amazon CloudWatch", "https://aws.amazon.com/cloudwatch"),
@@ -63,6 +52,18 @@ PRIORITIES = (
     ("PKRBZ4D", "P4", "Low: a minor problem."),
     ("PKRBZ5E", "P5", "Informational."),
 )
+
+
+def redact_config(config, schema):
+    """An extension's config as PagerDuty shows it: secret values and custom header values read as "redacted"."""
+    shown = dict(config)
+    for key in schema["_secret_keys"]:
+        if key in shown:
+            shown[key] = REDACTED
+    if isinstance(shown.get("headers"), list):
+        shown["headers"] = [dict(header, value=REDACTED) if isinstance(header, dict) and "value" in header else header
+                            for header in shown["headers"]]
+    return shown
 
 
 class ServicesMixin:
