@@ -192,3 +192,15 @@ def test_info_filters(pagerduty, account, run, info):
     assert info(name="Payments")[1] == []
     with pytest.raises(InvalidInput, match="'Billing'"):
         info(team="Billing")
+
+
+def test_purge_integrations_fails_before_any_write_when_one_is_not_listed(pagerduty, account, run):
+    mail = {"name": "Mail", "type": EMAIL, "integration_email": "payments@acme.pagerduty.com"}
+    run(**dict(SERVICE, integrations=SERVICE["integrations"] + [mail]))
+    pagerduty.clear_log()
+    for check_mode in (True, False):
+        with pytest.raises(InvalidInput, match="'Mail' .*cannot delete an integration.*web UI"):
+            run(check_mode=check_mode, purge_integrations=True, **dict(SERVICE, description="Changed"))
+    assert pagerduty.writes() == []
+    assert not run(purge_integrations=True, **dict(SERVICE, integrations=SERVICE["integrations"] + [mail]))[0]
+    assert not run(**SERVICE)[0]
