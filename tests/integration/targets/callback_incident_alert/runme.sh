@@ -16,14 +16,11 @@ fail() {
     exit 1
 }
 
-# helper PLAYBOOK ARGS...: a setup or check playbook, without the callback.
-helper() {
-    env -u ANSIBLE_CALLBACKS_ENABLED ansible-playbook -i inventory.ini -e "@$CONFIG" -e "output_dir=$OUT" "$@"
-}
+PYTHON="${ANSIBLE_TEST_PYTHON_INTERPRETER:-python3}"
 
-check() { # check SERVICE OPEN TOTAL [CREATES]
-    helper check.yml -e "service=$1" -e "expect_open=$2" -e "expect_total=$3" ${4:+-e "expect_creates=$4"}
-}
+state() { "$PYTHON" sim_state.py "$CONFIG" "$@"; }
+check() { state check "$@"; } # check SERVICE OPEN TOTAL [CREATES]
+sim() { state value "$@"; }   # sim SERVICE KEY
 
 # nightly broken|clean: run nightly.yml with the callback; its output is in $OUT/run.log, its exit code in RC.
 nightly() {
@@ -62,15 +59,12 @@ unset_all() {
         INCIDENT_ALERT_MAX_RETRIES || true
 }
 
-sim() { # sim SERVICE KEY: a value of the simulators' connection details
-    python -c 'import json, sys; print(json.load(open(sys.argv[1]))[sys.argv[2]][sys.argv[3]])' "$CONFIG" "$1" "$2"
-}
-
 # ---------------------------------------------------------------- Events API, configured by the environment
 unset_all
-helper setup.yml
-export PAGERDUTY_ROUTING_KEY="$(cat "$OUT/routing_key")"
-export PAGERDUTY_EVENTS_URL="$(sim pagerduty_events events_url)"
+PAGERDUTY_ROUTING_KEY="$(state setup)"
+export PAGERDUTY_ROUTING_KEY
+PAGERDUTY_EVENTS_URL="$(sim pagerduty_events events_url)"
+export PAGERDUTY_EVENTS_URL
 
 nightly broken
 expect_rc "$BROKEN_RC"
@@ -92,7 +86,7 @@ check pagerduty 0 1
 
 # ---------------------------------------------------------------- PagerDuty REST, configured in ansible.cfg
 unset_all
-helper setup.yml
+state setup >/dev/null
 cat >"$OUT/ansible.cfg" <<CFG
 [callback_incident_alert]
 target = pagerduty
@@ -103,7 +97,8 @@ urgency = low
 resolve_on_success = true
 CFG
 export ANSIBLE_CONFIG="$OUT/ansible.cfg"
-export PAGERDUTY_TOKEN="$(sim pagerduty api_token)"
+PAGERDUTY_TOKEN="$(sim pagerduty api_token)"
+export PAGERDUTY_TOKEN
 
 nightly broken
 expect_rc "$BROKEN_RC"
@@ -134,10 +129,14 @@ check pagerduty 0 1 0
 # ---------------------------------------------------------------- ITSM desk, configured by the environment
 unset ANSIBLE_CONFIG
 unset_all
-helper setup.yml
+state setup >/dev/null
 export INCIDENT_ALERT_TARGET=itsm INCIDENT_ALERT_RESOLVE_ON_SUCCESS=true
-export ITSM_URL="$(sim itsm url)" ITSM_CLIENT_ID="$(sim itsm client_id)" ITSM_CLIENT_SECRET="$(sim itsm client_secret)"
-export ITSM_USERNAME="$(sim itsm username)" ITSM_PASSWORD="$(sim itsm password)"
+ITSM_URL="$(sim itsm url)"
+ITSM_CLIENT_ID="$(sim itsm client_id)"
+ITSM_CLIENT_SECRET="$(sim itsm client_secret)"
+ITSM_USERNAME="$(sim itsm username)"
+ITSM_PASSWORD="$(sim itsm password)"
+export ITSM_URL ITSM_CLIENT_ID ITSM_CLIENT_SECRET ITSM_USERNAME ITSM_PASSWORD
 
 nightly broken
 expect_rc "$BROKEN_RC"
