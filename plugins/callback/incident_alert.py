@@ -336,7 +336,7 @@ def result_parts(result):
     ansible-core 2.19 names them ``host``, ``task`` and ``result``; older
     releases only have the underscored names, which later ones deprecate.
     """
-    if hasattr(type(result), "result"):
+    if hasattr(result, "result"):
         return result.host.get_name(), result.task, result.result
     return result._host.get_name(), result._task, result._result  # pylint: disable=protected-access
 
