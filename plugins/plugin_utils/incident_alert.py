@@ -132,8 +132,8 @@ class Report:
         lines = [self.headline(), "Playbook: %s" % ", ".join(self.playbooks),
                  "Inventory: %s" % ", ".join(self.inventories), "Alert key: %s" % self.key, "", "Failed tasks:"]
         for failure in self.shown():
-            lines.append("- [%s] %s (%s): %s%s" % (failure.host, failure.task, failure.action,
-                                                  "UNREACHABLE: " if failure.unreachable else "", failure.message))
+            state = "UNREACHABLE: " if failure.unreachable else ""
+            lines.append("- [%s] %s (%s): %s%s" % (failure.host, failure.task, failure.action, state, failure.message))
         if len(self.failures) > self.max_failures:
             lines.append("... and %d more" % (len(self.failures) - self.max_failures))
         return shorten(redact("\n".join(lines), self.secrets), MAX_TEXT)

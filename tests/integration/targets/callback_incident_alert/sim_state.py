@@ -42,8 +42,8 @@ def setup(config):
     for url in (pagerduty, config["itsm"]["url"]):
         call("POST", url + "/_sim/reset")
     call("DELETE", config["sim_control"]["pagerduty_events"] + "/requests")
-    users = call("POST", pagerduty + "/_sim/seed", json={"users": [{"type": "user", "name": "Ada Lovelace",
-                                                                     "email": "ada@example.com"}]})["users"]
+    ada = {"type": "user", "name": "Ada Lovelace", "email": "ada@example.com"}
+    users = call("POST", pagerduty + "/_sim/seed", json={"users": [ada]})["users"]
     policies = call("POST", pagerduty + "/_sim/seed", json={"escalation_policies": [{
         "type": "escalation_policy", "name": "Checkout EP",
         "escalation_rules": [{"escalation_delay_in_minutes": 10, "targets": [{"id": users[0], "type": "user_reference"}]}],
