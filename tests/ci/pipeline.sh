@@ -447,7 +447,7 @@ step_docs() {
                 --cleanup everything --fail-on-error --dest-dir "$rst" "$NAMESPACE.$COLLECTION" &&
             sphinx-build -b html -c docs/site -W --keep-going -q "$rst" "$html"
     ) 2>&1 | tee "$log" || rc=$?
-    pages="$(find "$html" -name '*.html' 2>/dev/null | wc -l)"
+    pages="$(find "$html" -name '*.html' 2>/dev/null | wc -l || true)"
     if [ "$rc" -eq 0 ]; then
         record 1 0 "site built without warnings: $pages pages in build/docs/html"
     else
