@@ -157,27 +157,12 @@ PAGERDUTY = [
 
 # ITSM desk, tickets, on-call ----------------------------------------------------------------------------------
 
-def itsm_incidents(subject):
+def held(service, collection, wanted):
+    """Count the objects of the simulator's ``collection`` (a dict attribute) for which ``wanted(item)`` is true."""
     def count(sims):
-        simulator = sims["itsm"].server.simulator
+        simulator = sims[service].server.simulator
         with simulator.lock:
-            return len([item for item in simulator.incidents.values() if item.get("subject") == subject])
-    return count
-
-
-def tickets_titled(title):
-    def count(sims):
-        simulator = sims["tickets"].server.simulator
-        with simulator.lock:
-            return len([item for item in simulator.tickets.values() if item.get("title") == title])
-    return count
-
-
-def ticket_users(email):
-    def count(sims):
-        simulator = sims["tickets"].server.simulator
-        with simulator.lock:
-            return len([item for item in simulator.users.values() if (item.get("email") or "").lower() == email.lower()])
+            return len([item for item in getattr(simulator, collection).values() if wanted(item)])
     return count
 
 
@@ -188,18 +173,18 @@ def oncall_entries(sims):
 OTHERS = [
     Target(itsm_incident, "itsm", "POST", r"^/api/v1/incident$",
            dict(subject="Orders database unreachable", requester_email=TIM, description="503 since 02:10"),
-           count=itsm_incidents("Orders database unreachable")),
+           count=held("itsm", "incidents", lambda item: item.get("subject") == "Orders database unreachable")),
     Target(itsm_incident_info, "itsm", "POST", r"/search/byqual$", dict(subject="Orders database unreachable"), idempotent=True),
     Target(ticket, "tickets", "POST", r"^/api/tickets$",
            dict(title="VPN down", description="Nobody can reach the VPN", organisation_id="ORG-12333",
                 contract_id="CON-123562", tenant_id="123", reporter_id="USR-12453",
                 attributes={"main_email": "it@acme.example", "preferred_contact_method": "email"},
                 comments=[{"description": "Looking at it", "user_id": "USR-12343"}]),
-           count=tickets_titled("VPN down")),
+           count=held("tickets", "tickets", lambda item: item.get("title") == "VPN down")),
     Target(ticket_user, "tickets", "POST", r"^/api/users",
            dict(email="sam.new@example.com", name="Sam New", phone_number="+447700900321", agent=True, human_id="USR-2001",
                 organisation_id="ORG-2134-342"),
-           count=ticket_users("sam.new@example.com")),
+           count=held("tickets", "users", lambda item: (item.get("email") or "").lower() == "sam.new@example.com")),
     Target(ticket_info, "tickets", "GET", r"^/api/tickets$", dict()),
     Target(ticket_report_info, "tickets", "GET", r"^/api/reporting/tickets$", dict(period="weekly", format="json")),
     Target(oncall_schedule, "oncall", "POST", r"^/v1/team/[^/]+/schedule$",
