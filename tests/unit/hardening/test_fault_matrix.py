@@ -216,6 +216,12 @@ def table():
         "After either, one more run reports no change: nothing is left half-applied.  `make units` fails when this",
         "file no longer matches what the modules do.",
         "",
+        "The cases: a 429 whose wait is in `Retry-After`, in `ratelimit-reset` or in no header; a 500, 502, 503 or 504",
+        "before the server did anything; an answer 0.6 s late (the server carries the request out); the connection",
+        "dropped before the server did anything; a body of malformed JSON, or no answer at all, after the server",
+        "carried the request out; and the access token expired at that request (the ITSM desk's OAuth token and",
+        "the on-call sign-in are renewed; PagerDuty's and the tickets service's fixed tokens cannot be).",
+        "",
         "| module | " + " | ".join(case.name for case in CASES) + " |",
         "|---|" + "---|" * len(CASES),
     ]
