@@ -18,6 +18,9 @@ Subcommands:
     print "PASSED FAILED" for one ansible-test sanity run
 ``integration-counts DIR LOG``
     print "PASSED FAILED" for an ansible-test integration run
+``shard-targets INDEX COUNT TARGETS_DIR TARGET...``
+    print the targets of shard INDEX (1-based) of COUNT, balanced by the size of
+    each target's files, so parallel integration runs take about as long
 """
 
 from __future__ import annotations
@@ -146,6 +149,24 @@ def integration_counts(directory, log):
     return passed, failed
 
 
+def target_weight(targets_dir, target):
+    """The bytes of a target's files: a fair stand-in for how long it runs."""
+    total = 0
+    for folder, _dirs, files in os.walk(os.path.join(targets_dir, target)):
+        total += sum(os.path.getsize(os.path.join(folder, name)) for name in files)
+    return total
+
+
+def shard_targets(index, count, targets_dir, targets):
+    """Shard ``index`` (1-based) of ``count``: the heaviest target goes to the lightest shard, in turn."""
+    shards = [[0, []] for _shard in range(count)]
+    for target in sorted(targets, key=lambda name: (-target_weight(targets_dir, name), name)):
+        lightest = min(shards, key=lambda shard: shard[0])
+        lightest[0] += target_weight(targets_dir, target)
+        lightest[1].append(target)
+    return sorted(shards[index - 1][1])
+
+
 def main(argv):
     """Command line entry point."""
     if not argv:
@@ -163,6 +184,8 @@ def main(argv):
         print('%d %d' % sanity_counts(args[0]))
     elif command == 'integration-counts':
         print('%d %d' % integration_counts(args[0], args[1]))
+    elif command == 'shard-targets':
+        print(' '.join(shard_targets(int(args[0]), int(args[1]), args[2], args[3:])))
     else:
         raise SystemExit('unknown subcommand %r\n%s' % (command, __doc__))
 

@@ -364,13 +364,22 @@ step_integration() {
         record 0 1 "no integration targets in tests/integration/targets"
         fail "no integration targets in tests/integration/targets/: nothing would be tested"
     fi
+    # integration-K of integration-1 .. integration-N runs its share of the targets, beside the others.
+    if [[ "$STEP" == integration-* ]]; then
+        read -r -a targets <<<"$("$VENV/bin/python" "$HELPERS" shard-targets "${STEP#integration-}" "$(integration_shards)" \
+            "$COPY/tests/integration/targets" "${targets[@]}")"
+        if [ "${#targets[@]}" -eq 0 ]; then
+            record 0 0 "no target in this share"
+            return 0
+        fi
+    fi
     printf 'targets: %s\n' "${targets[*]}"
     start_simulators "$COPY/tests" "$STATE"
     "$VENV/bin/python" "$HELPERS" sim-config <"$STATE/simulators.json" >"$COPY/tests/integration/integration_config.yml"
     # --local runs the modules with the interpreter named here: the generated inventory sets
     # ansible_python_interpreter to it, so interpreter discovery never runs.
     (cd "$COPY" && PATH="$VENV/bin:$PATH" ansible-test integration --local --python-interpreter "$VENV/bin/python" \
-        --continue-on-error --color no -v ${TARGETS:+"${targets[@]}"}) 2>&1 | tee "$log" || rc=$?
+        --continue-on-error --color no -v "${targets[@]}") 2>&1 | tee "$log" || rc=$?
     stop_simulators
     read -r -a counts <<<"$("$VENV/bin/python" "$HELPERS" integration-counts "$COPY" "$log")"
     if [ "$rc" -eq 0 ] && [ "${counts[0]}" -eq 0 ]; then
@@ -469,20 +478,69 @@ run_step_here() { # called in the child process
     units) step_units ;;
     simulator-tests) step_simulator_tests ;;
     awx) step_awx ;;
-    integration) step_integration ;;
+    integration | integration-[0-9]*) step_integration ;;
     build) step_build ;;
     docs) step_docs ;;
     *) fail "unknown step $STEP" ;;
     esac
 }
 
-# run_step NAME: run one step in a child process (so that `set -e` holds inside it).
+# run_step NAME: run one step in a child process (so that `set -e` holds inside it), on a copy
+# of its own, so that steps running side by side never share ansible-test's output folder.
 run_step() {
-    local name="$1" started rc=0
+    local name="$1" started rc=0 copy
     started=$SECONDS
-    bash "$SELF" _step "$name" "$COPY" "$STATE" || rc=$?
+    copy="$(make_copy "$RUN_DIR/$name")"
+    if [ "$JOBS" -gt 1 ]; then
+        printf '%s: started\n' "$name"
+        bash "$SELF" _step "$name" "$copy" "$STATE" >"$STATE/$name.out" 2>&1 || rc=$?
+        printf '%s: %s after %ds\n' "$name" "$([ "$rc" -eq 0 ] && echo done || echo FAILED)" "$((SECONDS - started))"
+    else
+        bash "$SELF" _step "$name" "$copy" "$STATE" || rc=$?
+    fi
     printf '%s\n' "$((SECONDS - started))" >"$STATE/$name.seconds"
     printf '%s\n' "$rc" >"$STATE/$name.rc"
+}
+
+# How many steps run at once (JOBS, default: the processor count, at most 4), and how many
+# shares the integration targets are split into (INTEGRATION_SHARDS, default: JOBS).
+jobs_wanted() {
+    local cores
+    cores="$(nproc 2>/dev/null || echo 1)"
+    printf '%s\n' "${JOBS:-$((cores < 4 ? cores : 4))}"
+}
+
+integration_shards() {
+    printf '%s\n' "${INTEGRATION_SHARDS:-$(jobs_wanted)}"
+}
+
+# expand_steps STEP...: the steps, with integration split into its shares when there are several.
+expand_steps() {
+    local step shard shards
+    shards="$(integration_shards)"
+    for step in "$@"; do
+        if [ "$step" = integration ] && [ "$shards" -gt 1 ]; then
+            for shard in $(seq 1 "$shards"); do
+                printf '%s\n' "integration-$shard"
+            done
+        else
+            printf '%s\n' "$step"
+        fi
+    done
+}
+
+# longest_first STEP...: the order a queue of workers takes the steps in, so that the long
+# ones do not start last.
+longest_first() {
+    local step
+    for step in "$@"; do
+        case "$step" in
+        integration*) printf '0 %s\n' "$step" ;;
+        sanity-*) printf '1 %s\n' "$step" ;;
+        units | build | docs) printf '2 %s\n' "$step" ;;
+        *) printf '3 %s\n' "$step" ;;
+        esac
+    done | sort -s -k1,1n | cut -d' ' -f2
 }
 
 summary() {
@@ -516,9 +574,10 @@ summary() {
     [ "$total_failed" -eq 0 ]
 }
 
-# run_steps STEP...: venvs, one copy, the steps in order, a summary; fails if any failed.
+# run_steps STEP...: venvs, then the steps, JOBS at a time (each on its own copy, its output
+# shown when it ends), then a summary; fails if any step failed.
 run_steps() {
-    local started=$SECONDS needs_221=0 step
+    local started=$SECONDS needs_221=0 step steps=()
     for step in "$@"; do
         if [ "$step" = sanity-2.21 ]; then
             needs_221=1
@@ -531,12 +590,25 @@ run_steps() {
     VENV_SECONDS=$((SECONDS - started))
     new_work
     STATE="$WORK/state"
-    COPY="$(make_copy "$WORK/root")"
-    printf 'collection copy: %s\n' "$COPY"
-    for step in "$@"; do
-        run_step "$step"
-    done
-    summary "$@"
+    JOBS="$(jobs_wanted)"
+    export JOBS
+    while IFS= read -r step; do
+        steps+=("$step")
+    done < <(expand_steps "$@")
+    printf 'work folder: %s; %d step(s), %d at a time\n' "$WORK" "${#steps[@]}" "$JOBS"
+    if [ "$JOBS" -gt 1 ] && [ "${#steps[@]}" -gt 1 ]; then
+        longest_first "${steps[@]}" | xargs -P "$JOBS" -n 1 bash "$SELF" _queued "$WORK"
+        for step in "${steps[@]}"; do
+            cat "$STATE/$step.out" 2>/dev/null || true
+        done
+    else
+        JOBS=1
+        RUN_DIR="$WORK"
+        for step in "${steps[@]}"; do
+            run_step "$step"
+        done
+    fi
+    summary "${steps[@]}"
 }
 
 # ---------------------------------------------------------------- commands
@@ -626,6 +698,11 @@ main() {
     _step)
         shift
         run_step_here "$@"
+        ;;
+    _queued) # one step taken from run_steps' queue; WORK stays unset so that its exit removes nothing
+        RUN_DIR="$2"
+        STATE="$RUN_DIR/state"
+        run_step "$3"
         ;;
     venv)
         ensure_venv
