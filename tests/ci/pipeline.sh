@@ -374,8 +374,10 @@ step_integration() {
         fi
     fi
     printf 'targets: %s\n' "${targets[*]}"
-    start_simulators "$COPY/tests" "$STATE"
-    "$VENV/bin/python" "$HELPERS" sim-config <"$STATE/simulators.json" >"$COPY/tests/integration/integration_config.yml"
+    # each step its own simulators: integration shares run side by side
+    mkdir -p "$STATE/$STEP.simulators"
+    start_simulators "$COPY/tests" "$STATE/$STEP.simulators"
+    "$VENV/bin/python" "$HELPERS" sim-config <"$STATE/$STEP.simulators/simulators.json" >"$COPY/tests/integration/integration_config.yml"
     # --local runs the modules with the interpreter named here: the generated inventory sets
     # ansible_python_interpreter to it, so interpreter discovery never runs.
     (cd "$COPY" && PATH="$VENV/bin:$PATH" ansible-test integration --local --python-interpreter "$VENV/bin/python" \
