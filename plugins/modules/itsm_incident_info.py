@@ -183,6 +183,7 @@ from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
 from ansible_collections.incident.ops.plugins.module_utils.itsm.api import connect
 from ansible_collections.incident.ops.plugins.module_utils.itsm.incidents import STATUSES, present, qualifiers, snake
+from ansible_collections.incident.ops.plugins.module_utils.validation import check_email
 
 ARGUMENT_SPEC = options.argument_spec(
     options.ITSM,
@@ -207,6 +208,7 @@ def find_incidents(api, params):
 
 def run(module, api):
     params = module.params
+    check_email(params["requester_email"], "requester_email")
     incidents = find_incidents(api, params)
     form = api.form() if any(item.get("customFieldValueDetails") for item in incidents) else None
     result = {"incidents": [present(item, form) for item in incidents]}

@@ -41,9 +41,27 @@ options:
       - The event types to deliver, such as V(incident.triggered), V(incident.acknowledged) and V(incident.resolved).
         Their order does not matter.
       - Required to create a subscription; left as they are when unset.
-      - PagerDuty names the event types it knows; an unknown one fails the task without writing anything.
+      - The event types PagerDuty documents for v3 webhook subscriptions; another one fails the task before anything
+        is written.
     type: list
     elements: str
+    choices:
+      - incident.acknowledged
+      - incident.annotated
+      - incident.delegated
+      - incident.escalated
+      - incident.priority_updated
+      - incident.reassigned
+      - incident.reopened
+      - incident.resolved
+      - incident.responder.added
+      - incident.responder.replied
+      - incident.status_update_published
+      - incident.triggered
+      - incident.unacknowledged
+      - service.created
+      - service.deleted
+      - service.updated
   description:
     description:
       - A short description of the subscription. Left as it is when unset.
@@ -178,12 +196,20 @@ from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import 
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
+# The event types of PagerDuty's webhooks overview; the API refuses any other one.
+EVENT_TYPES = [
+    "incident.acknowledged", "incident.annotated", "incident.delegated", "incident.escalated",
+    "incident.priority_updated", "incident.reassigned", "incident.reopened", "incident.resolved",
+    "incident.responder.added", "incident.responder.replied", "incident.status_update_published",
+    "incident.triggered", "incident.unacknowledged", "service.created", "service.deleted", "service.updated",
+]
+
 ARGUMENT_SPEC = options.argument_spec(
     options.PAGERDUTY,
     url=dict(type="str", required=True),
     service=dict(type="str"),
     team=dict(type="str"),
-    events=dict(type="list", elements="str"),
+    events=dict(type="list", elements="str", choices=EVENT_TYPES),
     description=dict(type="str"),
     active=dict(type="bool"),
     state=dict(type="str", choices=["present", "absent"], default="present"),

@@ -22,7 +22,7 @@ class Events(Client):
     """A client of ``events.pagerduty.com`` (or another Events API v2 host) that keeps the routing key secret."""
 
     def __init__(self, events_url, routing_key, **kwargs):
-        super().__init__(events_url, secrets=(routing_key,), **kwargs)
+        super().__init__(events_url, secrets=(routing_key,), url_option="events_url", **kwargs)
         self.routing_key = routing_key
         self.session.headers["Content-Type"] = "application/json"
 
