@@ -320,6 +320,11 @@ def run(module, api):
     confirm = params["confirm_contacts"] and (current is None or not api.contacts_confirmed(current["id"]))
     outcome = ensure(ticket, desired_ticket(params), "present", module.check_mode)
     result = api_body(outcome.result) if current is None and module.check_mode else outcome.result
+    if ticket.joined:
+        # another run created the same ticket first: add only what it has not
+        existing = api.comments(ticket.joined) if params["comments"] else []
+        new_comments = comments_to_add(existing, params["comments"] or [])
+        confirm = params["confirm_contacts"] and not api.contacts_confirmed(ticket.joined)
     if not module.check_mode:
         add_comments(api, result["id"], new_comments)
         if confirm:
