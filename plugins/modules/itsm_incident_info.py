@@ -48,27 +48,39 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Discover custom fields and find incidents
-  module_defaults:
-    group/incident.ops.itsm:
-      url: https://desk.example.com
-      api_key: "{{ desk_api_key }}"
-  block:
-    - name: List the custom fields an incident can carry
-      incident.ops.itsm_incident_info:
-        form: request
-      register: request_form
+# These tasks run top to bottom on a desk without their incidents. They take their
+# connection from the play, once for every incident.ops ITSM module, for example:
+#
+#   module_defaults:
+#     group/incident.ops.itsm:
+#       url: https://desk.example.com
+#       client_id: "{{ vault_desk_client_id }}"
+#       client_secret: "{{ vault_desk_client_secret }}"
+#       username: "{{ vault_desk_user }}"
+#       password: "{{ vault_desk_password }}"
+#
+# or, on a desk that takes API keys, url and api_key.
 
-    - name: Show their names and types
-      ansible.builtin.debug:
-        msg: "{{ request_form.fields | items2dict(key_name='name', value_name='type_name') }}"
+- name: List the custom fields an incident can carry
+  incident.ops.itsm_incident_info:
+    form: request
+  register: request_form
 
-    - name: Find the open incidents Tim raised about the orders database
-      incident.ops.itsm_incident_info:
-        subject: Orders database unreachable
-        requester_email: tim@acme.com
-        status: open
-      register: found
+- name: Show their names and types
+  ansible.builtin.debug:
+    msg: "{{ request_form.fields | items2dict(key_name='name', value_name='type_name') }}"
+
+- name: Report the broken database
+  incident.ops.itsm_incident:
+    subject: Orders database unreachable
+    requester_email: tim@acme.com
+
+- name: Find the open incidents Tim raised about the orders database
+  incident.ops.itsm_incident_info:
+    subject: Orders database unreachable
+    requester_email: tim@acme.com
+    status: open
+  register: found
 """
 
 RETURN = r"""

@@ -97,6 +97,33 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the user who is paged
+  incident.ops.pd_user:
+    email: ada@example.com
+    name: Ada Lovelace
+
+- name: Page her first
+  incident.ops.pd_escalation_policy:
+    name: Payments escalation
+    rules:
+      - escalation_delay_in_minutes: 30
+        targets:
+          - type: user
+            name: ada@example.com
+
+- name: Make sure the service exists
+  incident.ops.pd_service:
+    name: Checkout
+    escalation_policy: Payments escalation
+
 - name: Send the checkout service's incidents to the remediation listener
   incident.ops.pd_webhook_subscription:
     url: https://eda.example.com/pagerduty
@@ -109,12 +136,18 @@ EXAMPLES = r"""
   register: checkout_hook
   no_log: true  # the answer to a create carries the signing secret
 
+- name: Make a private folder for the signing secret
+  ansible.builtin.tempfile:
+    state: directory
+    suffix: .eda
+  register: secret_dir
+
 - name: Keep the signing secret for the listener (PagerDuty shows it only once)
   ansible.builtin.copy:
-    dest: /etc/eda/pagerduty-secret
+    dest: "{{ secret_dir.path }}/pagerduty-secret"
     content: "{{ checkout_hook.webhook_subscription.delivery_method.secret }}"
     mode: "0600"
-  when: checkout_hook.webhook_subscription.delivery_method.secret
+  when: checkout_hook.webhook_subscription.delivery_method.secret | default('', true) | length > 0
   no_log: true
 
 - name: Pause the deliveries during maintenance

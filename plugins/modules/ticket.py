@@ -121,6 +121,15 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on a tickets service that has the organisations, contracts,
+# tenants and users they name. They take their connection from the play, once for every
+# incident.ops tickets module:
+#
+#   module_defaults:
+#     group/incident.ops.tickets:
+#       url: https://tickets.example.com/api
+#       api_token: "{{ vault_tickets_token }}"
+
 - name: Open a ticket for Acme, or update the open one with this title
   incident.ops.ticket:
     title: VPN down in the London office
@@ -136,10 +145,6 @@ EXAMPLES = r"""
       - description: Engineers are looking at the concentrator.
         user_id: USR-12343
     confirm_contacts: true
-  module_defaults:
-    group/incident.ops.tickets:
-      url: https://tickets.example.com/api
-      api_token: "{{ tickets_token }}"
   register: vpn
 
 - name: Ask to be called instead
