@@ -21,6 +21,7 @@ from collections import Counter
 
 import pytest
 import requests
+from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
 FORKS = 10
 OBJECTS = 100
@@ -83,7 +84,6 @@ class _Module:
     """What ``connect()`` and ``run()`` use of AnsibleModule, with Ansible's own argument validation."""
 
     def __init__(self, module, params):
-        from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
         result = ArgumentSpecValidator(module.ARGUMENT_SPEC).validate(params)
         assert not result.error_messages, result.error_messages
         self.params = result.validated_parameters

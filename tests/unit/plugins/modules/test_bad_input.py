@@ -15,10 +15,12 @@ entry and its rows.
 
 import importlib
 import re
+from pathlib import Path
 
 import pytest
 from ansible.module_utils.common.arg_spec import ArgumentSpecValidator
 
+from ansible_collections.incident.ops.plugins import modules
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
@@ -363,13 +365,11 @@ def test_bad_input_fails_clearly_before_any_write(request, monkeypatch, name, la
 
 
 def test_every_module_has_at_least_five_cases():
-    modules = sorted(path.stem for path in _module_files())
-    assert sorted(BASE) == modules, "a module without bad-input cases"
-    counts = dict((name, sum(1 for case in CASES if case[0] == name)) for name in modules)
+    names = sorted(path.stem for path in _module_files())
+    assert sorted(BASE) == names, "a module without bad-input cases"
+    counts = dict((name, sum(1 for case in CASES if case[0] == name)) for name in names)
     assert [name for name, count in counts.items() if count < 5] == []
 
 
 def _module_files():
-    from pathlib import Path
-    from ansible_collections.incident.ops.plugins import modules
     return [path for path in Path(modules.__path__[0]).glob("*.py") if path.stem != "__init__"]
