@@ -41,8 +41,8 @@ def checkout_with_events_integration(stack, key):
         timeout=10)
     service.raise_for_status()
     with pagerduty.lock:
-        integration = pagerduty.create_integration(service.json()["services"][0], {"type": "events_api_v2_inbound_integration",
-                                                                                    "name": "Alerts"})
+        integration = pagerduty.create_integration(service.json()["services"][0],
+                                                   {"type": "events_api_v2_inbound_integration", "name": "Alerts"})
         integration["integration_key"] = key
 
 

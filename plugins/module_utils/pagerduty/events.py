@@ -43,7 +43,10 @@ class Events(Client):
 
 def check_routing_key(routing_key):
     """An integration key is 32 letters and digits; anything else is refused before a request."""
-    if not routing_key or len(routing_key) != ROUTING_KEY_LENGTH or not routing_key.isalnum():
+    if not routing_key:
+        raise InvalidInput("missing required option: routing_key (or the PAGERDUTY_ROUTING_KEY environment variable); set it "
+                           "in the task, in module_defaults or in the environment")
+    if len(routing_key) != ROUTING_KEY_LENGTH or not routing_key.isalnum():
         raise InvalidInput("routing_key must be the %d letters and digits of an Events API v2 integration key (got %d "
                            "characters); a REST API token is not a routing key" % (ROUTING_KEY_LENGTH, len(routing_key or "")))
     return routing_key

@@ -202,7 +202,7 @@ MODULE_CASES = [
     ("pd_event", "routing key of the wrong length", dict(routing_key="short"), r"routing_key"),
     ("pd_event", "change event with a severity", dict(event_action="change", dedup_key=DROP), r"A change event has no"),
     ("pd_event", "malformed events URL", dict(events_url="events.example.com"), r"events_url .*is not an API URL"),
-    ("pd_event", "no routing key", dict(routing_key=DROP), r"routing_key"),
+    ("pd_event", "no routing key", dict(routing_key=DROP), r"routing_key \(or the PAGERDUTY_ROUTING_KEY environment variable\)"),
     ("itsm_incident", "malformed requester email", dict(requester_email="tim-at-acme"), r"'tim-at-acme' is not an email address"),
     ("itsm_incident", "invalid impact", dict(impact="huge"), r"impact must be one of"),
     ("itsm_incident", "unknown category", dict(category="No Such Category"), r"No Such Category"),

@@ -76,8 +76,8 @@ def test_a_run_that_lost_a_create_race_deletes_its_ticket_and_takes_the_first(ru
     tickets_sim.clear_log()
     changed, joined, unused = run(**NEW)
     assert changed and joined["id"] == "INC-1"
-    assert [(entry["method"], entry["path"]) for entry in tickets_sim.writes()] == [("POST", "/api/tickets"),
-                                                                                   ("DELETE", "/api/tickets/INC-2")]
+    assert [(entry["method"], entry["path"]) for entry in tickets_sim.writes()] == [
+        ("POST", "/api/tickets"), ("DELETE", "/api/tickets/INC-2")]
     assert [item["id"] for item in tickets_api.tickets() if item["id"] == "INC-2"] == []
     assert [comment["description"] for comment in tickets_api.comments("INC-1")] == ["Looking at it"]
 
