@@ -12,6 +12,7 @@
 #   make lint         ansible-lint (production profile, see .ansible-lint)
 #   make units        pytest: tests/unit and tests/simulators/tests
 #   make awx          AWX readiness: ansible-builder, credential types, ansible-runner jobs
+#   make hardening    real playbooks: no secret in -vvvv output; ten forks converging the same objects at once
 #   make integration  ansible-test integration against the simulators (TARGETS="pd_team pd_user" runs only those)
 #   make build        build dist/incident-ops-<version>.tar.gz, install it offline in a scratch
 #                     folder and ansible-doc every module (dist/ is git-ignored)
@@ -34,7 +35,7 @@ export PYTHON
 
 .DEFAULT_GOAL := help
 
-.PHONY: help test demo reliability venv sanity lint units awx integration build install docs simulators bench-simulators clean
+.PHONY: help test demo reliability venv sanity lint units awx hardening integration build install docs simulators bench-simulators clean
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed -n 's/^# \{0,1\}//p'
@@ -62,6 +63,9 @@ units:
 
 awx:
 	@bash $(PIPELINE) awx
+
+hardening:
+	@bash $(PIPELINE) hardening
 
 integration:
 	@bash $(PIPELINE) integration

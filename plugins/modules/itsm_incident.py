@@ -135,51 +135,63 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Report an outage, follow it and resolve it
-  module_defaults:
-    group/incident.ops.itsm:
-      url: https://desk.example.com
-      client_id: "{{ desk_client_id }}"
-      client_secret: "{{ desk_client_secret }}"
-      username: "{{ desk_user }}"
-      password: "{{ desk_password }}"
-  block:
-    - name: Report the broken database, or update the open incident already reporting it
-      incident.ops.itsm_incident:
-        subject: Orders database unreachable
-        requester_email: tim@acme.com
-        description: The orders API answers 503 since 02:10 UTC.
-        category: Incident
-        impact: on_business
-        urgency: urgent
-        priority: high
-        location: London
-        tags: [database, orders]
-        custom_fields:
-          Affected Users: 1200
-          Security Related: false
-        attachments:
-          - /var/log/orders/error.log
-      register: outage
+# These tasks run top to bottom on a desk without their incidents. They take their
+# connection from the play, once for every incident.ops ITSM module, for example:
+#
+#   module_defaults:
+#     group/incident.ops.itsm:
+#       url: https://desk.example.com
+#       client_id: "{{ vault_desk_client_id }}"
+#       client_secret: "{{ vault_desk_client_secret }}"
+#       username: "{{ vault_desk_user }}"
+#       password: "{{ vault_desk_password }}"
+#
+# or, on a desk that takes API keys, url and api_key.
 
-    - name: Mark it in progress
-      incident.ops.itsm_incident:
-        id: "{{ outage.incident.id }}"
-        status: in_progress
+- name: Make a file for the log excerpt to attach
+  ansible.builtin.tempfile:
+    suffix: .log
+  register: excerpt
 
-    - name: Resolve it with the postmortem notes
-      incident.ops.itsm_incident:
-        id: "{{ outage.incident.id }}"
-        status: resolved
-        custom_fields:
-          Root Cause Notes: A full disk on the primary.
+- name: Save the excerpt
+  ansible.builtin.copy:
+    dest: "{{ excerpt.path }}"
+    content: "02:10:04 ERROR orders-api: connection refused (orders-db:5432)\n"
+    mode: "0600"
 
-- name: Report through the older create endpoint of a desk that takes API keys
+- name: Report the broken database, or update the open incident already reporting it
   incident.ops.itsm_incident:
-    url: https://old-desk.example.com
-    api_key: "{{ desk_api_key }}"
+    subject: Orders database unreachable
+    requester_email: tim@acme.com
+    description: The orders API answers 503 since 02:10 UTC.
+    category: Incident
+    impact: on_business
+    urgency: urgent
+    priority: high
+    location: London
+    tags: [database, orders]
+    custom_fields:
+      Affected Users: 1200
+      Security Related: false
+    attachments:
+      - "{{ excerpt.path }}"
+  register: outage
+
+- name: Mark it in progress
+  incident.ops.itsm_incident:
+    id: "{{ outage.incident.id }}"
+    status: in_progress
+
+- name: Resolve it with the postmortem notes
+  incident.ops.itsm_incident:
+    id: "{{ outage.incident.id }}"
+    status: resolved
+    custom_fields:
+      Root Cause Notes: A full disk on the primary.
+
+- name: Report through the older create endpoint, for a desk release without the v1 API
+  incident.ops.itsm_incident:
     api_version: legacy
-    api_prefix: /api
     subject: VPN drops every hour
     requester_email: tim@acme.com
     category: Network

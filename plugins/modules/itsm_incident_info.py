@@ -48,27 +48,39 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Discover custom fields and find incidents
-  module_defaults:
-    group/incident.ops.itsm:
-      url: https://desk.example.com
-      api_key: "{{ desk_api_key }}"
-  block:
-    - name: List the custom fields an incident can carry
-      incident.ops.itsm_incident_info:
-        form: request
-      register: request_form
+# These tasks run top to bottom on a desk without their incidents. They take their
+# connection from the play, once for every incident.ops ITSM module, for example:
+#
+#   module_defaults:
+#     group/incident.ops.itsm:
+#       url: https://desk.example.com
+#       client_id: "{{ vault_desk_client_id }}"
+#       client_secret: "{{ vault_desk_client_secret }}"
+#       username: "{{ vault_desk_user }}"
+#       password: "{{ vault_desk_password }}"
+#
+# or, on a desk that takes API keys, url and api_key.
 
-    - name: Show their names and types
-      ansible.builtin.debug:
-        msg: "{{ request_form.fields | items2dict(key_name='name', value_name='type_name') }}"
+- name: List the custom fields an incident can carry
+  incident.ops.itsm_incident_info:
+    form: request
+  register: request_form
 
-    - name: Find the open incidents Tim raised about the orders database
-      incident.ops.itsm_incident_info:
-        subject: Orders database unreachable
-        requester_email: tim@acme.com
-        status: open
-      register: found
+- name: Show their names and types
+  ansible.builtin.debug:
+    msg: "{{ request_form.fields | items2dict(key_name='name', value_name='type_name') }}"
+
+- name: Report the broken database
+  incident.ops.itsm_incident:
+    subject: Orders database unreachable
+    requester_email: tim@acme.com
+
+- name: Find the open incidents Tim raised about the orders database
+  incident.ops.itsm_incident_info:
+    subject: Orders database unreachable
+    requester_email: tim@acme.com
+    status: open
+  register: found
 """
 
 RETURN = r"""
@@ -183,6 +195,7 @@ from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
 from ansible_collections.incident.ops.plugins.module_utils.itsm.api import connect
 from ansible_collections.incident.ops.plugins.module_utils.itsm.incidents import STATUSES, present, qualifiers, snake
+from ansible_collections.incident.ops.plugins.module_utils.validation import check_email
 
 ARGUMENT_SPEC = options.argument_spec(
     options.ITSM,
@@ -207,6 +220,7 @@ def find_incidents(api, params):
 
 def run(module, api):
     params = module.params
+    check_email(params["requester_email"], "requester_email")
     incidents = find_incidents(api, params)
     form = api.form() if any(item.get("customFieldValueDetails") for item in incidents) else None
     result = {"incidents": [present(item, form) for item in incidents]}

@@ -156,6 +156,13 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on a customer whose team has the members they name. They take
+# their connection from the play, once for every incident.ops on-call module:
+#
+#   module_defaults:
+#     group/incident.ops.oncall:
+#       api_token: "{{ vault_oncall_token }}"
+
 - name: Put Avery on call on weekday mornings in the first quarter
   incident.ops.oncall_schedule:
     customer_id: c03b02ec-244f-4d2c-8f68-3910071ed5c8
@@ -166,9 +173,6 @@ EXAMPLES = r"""
     week_days: [1, 2, 3, 4, 5]
     start_time: "08:00:00"
     end_time: "12:00:00"
-  module_defaults:
-    group/incident.ops.oncall:
-      api_token: "{{ oncall_token }}"
 
 - name: Move the same entry to the afternoon (found by its dates)
   incident.ops.oncall_schedule:

@@ -59,13 +59,17 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on a customer whose team has the members they name. They take
+# their connection from the play, once for every incident.ops on-call module:
+#
+#   module_defaults:
+#     group/incident.ops.oncall:
+#       api_token: "{{ vault_oncall_token }}"
+
 - name: Read the team's entries
   incident.ops.oncall_schedule_info:
     customer_id: c03b02ec-244f-4d2c-8f68-3910071ed5c8
     team_id: 445a5c1f-c0eb-403a-96d7-3976e5dc74ed
-  module_defaults:
-    group/incident.ops.oncall:
-      api_token: "{{ oncall_token }}"
   register: team_schedule
 
 - name: See who is on call in the first week of March

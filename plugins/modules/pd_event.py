@@ -116,6 +116,42 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the user who is paged
+  incident.ops.pd_user:
+    email: ada@example.com
+    name: Ada Lovelace
+
+- name: Page her first
+  incident.ops.pd_escalation_policy:
+    name: Payments escalation
+    rules:
+      - escalation_delay_in_minutes: 30
+        targets:
+          - type: user
+            name: ada@example.com
+
+- name: Create the service with an Events API v2 integration
+  incident.ops.pd_service:
+    name: Checkout
+    escalation_policy: Payments escalation
+    integrations:
+      - name: Monitoring
+        type: events_api_v2_inbound_integration
+  register: checkout
+
+- name: Keep the integration's routing key
+  ansible.builtin.set_fact:
+    checkout_routing_key: "{{ (checkout.service.integrations | selectattr('name', 'equalto', 'Monitoring') | first).integration_key }}"
+  no_log: true
+
 - name: Page the checkout team about a full disk (once, while it stays open)
   incident.ops.pd_event:
     routing_key: "{{ checkout_routing_key }}"
@@ -129,9 +165,6 @@ EXAMPLES = r"""
     links:
       - href: https://grafana.example.com/d/db-1
         text: Disk dashboard
-  module_defaults:
-    group/incident.ops.pagerduty:
-      api_token: "{{ pagerduty_token }}"
 
 - name: Resolve it after the cleanup
   incident.ops.pd_event:

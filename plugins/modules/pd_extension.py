@@ -94,13 +94,32 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the user who is paged
+  incident.ops.pd_user:
+    email: ada@example.com
+    name: Ada Lovelace
+
+- name: Page her first
+  incident.ops.pd_escalation_policy:
+    name: Payments escalation
+    rules:
+      - escalation_delay_in_minutes: 30
+        targets:
+          - type: user
+            name: ada@example.com
+
 - name: Make sure the service exists
   incident.ops.pd_service:
     name: Payments API
-    escalation_policy: Default
-  module_defaults:
-    group/incident.ops.pagerduty:
-      api_token: "{{ pagerduty_token }}"
+    escalation_policy: Payments escalation
 
 - name: Send the service's incident events to a webhook receiver, with a secret header
   incident.ops.pd_extension:
@@ -111,7 +130,7 @@ EXAMPLES = r"""
     secret_config:
       headers:
         - name: Authorization
-          value: "Bearer {{ webhook_token }}"
+          value: "Bearer {{ vault_webhook_token }}"
   register: payments_hook
 
 - name: Rotate the header's token
@@ -121,7 +140,7 @@ EXAMPLES = r"""
     secret_config:
       headers:
         - name: Authorization
-          value: "Bearer {{ new_webhook_token }}"
+          value: "Bearer {{ vault_new_webhook_token }}"
     update_secrets: always
 
 - name: Remove the webhook

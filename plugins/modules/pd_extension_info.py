@@ -40,13 +40,44 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the user who is paged
+  incident.ops.pd_user:
+    email: ada@example.com
+    name: Ada Lovelace
+
+- name: Page her first
+  incident.ops.pd_escalation_policy:
+    name: Payments escalation
+    rules:
+      - escalation_delay_in_minutes: 30
+        targets:
+          - type: user
+            name: ada@example.com
+
+- name: Make sure the service exists
+  incident.ops.pd_service:
+    name: Payments API
+    escalation_policy: Payments escalation
+
+- name: Send its events to a webhook receiver
+  incident.ops.pd_extension:
+    name: Payments events
+    schema: Generic V2 Webhook
+    endpoint_url: https://hooks.example.com/pagerduty
+    services: [Payments API]
+
 - name: The extensions on one service
   incident.ops.pd_extension_info:
     service: Payments API
   register: payments_extensions
-  module_defaults:
-    group/incident.ops.pagerduty:
-      api_token: "{{ pagerduty_token }}"
 
 - name: Every webhook of the account
   incident.ops.pd_extension_info:

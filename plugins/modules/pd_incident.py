@@ -147,6 +147,34 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the user who is paged
+  incident.ops.pd_user:
+    email: ada@example.com
+    name: Ada Lovelace
+
+- name: Page her first
+  incident.ops.pd_escalation_policy:
+    name: Payments escalation
+    rules:
+      - escalation_delay_in_minutes: 30
+        targets:
+          - type: user
+            name: ada@example.com
+
+- name: Create the services the incidents are about
+  incident.ops.pd_service:
+    name: "{{ item }}"
+    escalation_policy: Payments escalation
+  loop: [Checkout, Payments]
+
 - name: Open an incident for the database failover (once)
   incident.ops.pd_incident:
     incident_key: db-failover-2026-01
@@ -155,12 +183,8 @@ EXAMPLES = r"""
     urgency: high
     priority: P2
     body: Replica promotion started by the failover runbook.
-  module_defaults:
-    group/incident.ops.pagerduty:
-      api_token: "{{ pagerduty_token }}"
-      from_email: oncall-bot@example.com
 
-- name: Acknowledge it, hand it to the database team and snooze it while the replica catches up
+- name: Acknowledge it, note what is being done and snooze it while the replica catches up
   incident.ops.pd_incident:
     incident_key: db-failover-2026-01
     state: acknowledged

@@ -72,6 +72,41 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the user who is paged
+  incident.ops.pd_user:
+    email: ada@example.com
+    name: Ada Lovelace
+
+- name: Page her first
+  incident.ops.pd_escalation_policy:
+    name: Payments escalation
+    rules:
+      - escalation_delay_in_minutes: 30
+        targets:
+          - type: user
+            name: ada@example.com
+
+- name: Create the service the incident is about
+  incident.ops.pd_service:
+    name: Checkout
+    escalation_policy: Payments escalation
+
+- name: Open the failover incident
+  incident.ops.pd_incident:
+    incident_key: db-failover-2026-01
+    title: Primary database failover in progress
+    service: Checkout
+    urgency: high
+    note: Failover runbook running.
+
 - name: Read the failover incident with its notes and alerts
   incident.ops.pd_incident_info:
     incident_key: db-failover-2026-01

@@ -68,23 +68,27 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Make sure the team exists
-  incident.ops.pd_team:
-    name: Payments
-  module_defaults:
-    group/incident.ops.pagerduty:
-      api_token: "{{ pagerduty_token }}"
-      from_email: admin@example.com
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
 
-- name: Page the team lead
+- name: Create the user who is paged
+  incident.ops.pd_user:
+    email: ada@example.com
+    name: Ada Lovelace
+
+- name: Page her first
   incident.ops.pd_escalation_policy:
     name: Payments escalation
-    teams: [Payments]
     rules:
       - escalation_delay_in_minutes: 30
         targets:
           - type: user
-            name: admin@example.com
+            name: ada@example.com
 
 - name: Make sure the service exists
   incident.ops.pd_service:

@@ -44,14 +44,44 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the user who is paged
+  incident.ops.pd_user:
+    email: ada@example.com
+    name: Ada Lovelace
+
+- name: Page her first
+  incident.ops.pd_escalation_policy:
+    name: Payments escalation
+    rules:
+      - escalation_delay_in_minutes: 30
+        targets:
+          - type: user
+            name: ada@example.com
+
+- name: Make sure the service exists
+  incident.ops.pd_service:
+    name: Payments API
+    escalation_policy: Payments escalation
+
+- name: Silence it for the next hour
+  incident.ops.pd_maintenance_window:
+    services: [Payments API]
+    description: Deploy
+    duration_minutes: 60
+
 - name: Is the payments service in maintenance now?
   incident.ops.pd_maintenance_window_info:
     when: ongoing
     services: [Payments API]
   register: ongoing
-  module_defaults:
-    group/incident.ops.pagerduty:
-      api_token: "{{ pagerduty_token }}"
 
 - name: Every window still to come
   incident.ops.pd_maintenance_window_info:

@@ -216,13 +216,22 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Make sure the team exists
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the team
   incident.ops.pd_team:
     name: Payments
-  module_defaults:
-    group/incident.ops.pagerduty:
-      api_token: "{{ pagerduty_token }}"
-      from_email: admin@example.com
+
+- name: Create the team lead
+  incident.ops.pd_user:
+    email: lead@example.com
+    name: Grace Hopper
 
 - name: Page the team lead
   incident.ops.pd_escalation_policy:
@@ -232,7 +241,7 @@ EXAMPLES = r"""
       - escalation_delay_in_minutes: 30
         targets:
           - type: user
-            name: admin@example.com
+            name: lead@example.com
 
 - name: Create the service with an Events API v2 integration
   incident.ops.pd_service:

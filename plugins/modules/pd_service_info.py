@@ -42,13 +42,45 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the team
+  incident.ops.pd_team:
+    name: Payments
+
+- name: Create the user who is paged
+  incident.ops.pd_user:
+    email: ada@example.com
+    name: Ada Lovelace
+
+- name: Page her for the team
+  incident.ops.pd_escalation_policy:
+    name: Payments escalation
+    teams: [Payments]
+    rules:
+      - escalation_delay_in_minutes: 30
+        targets:
+          - type: user
+            name: ada@example.com
+
+- name: Create the service with an integration
+  incident.ops.pd_service:
+    name: Payments API
+    escalation_policy: Payments escalation
+    integrations:
+      - name: Prometheus alerts
+        type: events_api_v2_inbound_integration
+
 - name: Read one service and its routing keys
   incident.ops.pd_service_info:
     name: Payments API
   register: payments_api
-  module_defaults:
-    group/incident.ops.pagerduty:
-      api_token: "{{ pagerduty_token }}"
 
 - name: The payments team's services
   incident.ops.pd_service_info:

@@ -41,9 +41,27 @@ options:
       - The event types to deliver, such as V(incident.triggered), V(incident.acknowledged) and V(incident.resolved).
         Their order does not matter.
       - Required to create a subscription; left as they are when unset.
-      - PagerDuty names the event types it knows; an unknown one fails the task without writing anything.
+      - The event types PagerDuty documents for v3 webhook subscriptions; another one fails the task before anything
+        is written.
     type: list
     elements: str
+    choices:
+      - incident.acknowledged
+      - incident.annotated
+      - incident.delegated
+      - incident.escalated
+      - incident.priority_updated
+      - incident.reassigned
+      - incident.reopened
+      - incident.resolved
+      - incident.responder.added
+      - incident.responder.replied
+      - incident.status_update_published
+      - incident.triggered
+      - incident.unacknowledged
+      - service.created
+      - service.deleted
+      - service.updated
   description:
     description:
       - A short description of the subscription. Left as it is when unset.
@@ -79,6 +97,33 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the user who is paged
+  incident.ops.pd_user:
+    email: ada@example.com
+    name: Ada Lovelace
+
+- name: Page her first
+  incident.ops.pd_escalation_policy:
+    name: Payments escalation
+    rules:
+      - escalation_delay_in_minutes: 30
+        targets:
+          - type: user
+            name: ada@example.com
+
+- name: Make sure the service exists
+  incident.ops.pd_service:
+    name: Checkout
+    escalation_policy: Payments escalation
+
 - name: Send the checkout service's incidents to the remediation listener
   incident.ops.pd_webhook_subscription:
     url: https://eda.example.com/pagerduty
@@ -91,12 +136,18 @@ EXAMPLES = r"""
   register: checkout_hook
   no_log: true  # the answer to a create carries the signing secret
 
+- name: Make a private folder for the signing secret
+  ansible.builtin.tempfile:
+    state: directory
+    suffix: .eda
+  register: secret_dir
+
 - name: Keep the signing secret for the listener (PagerDuty shows it only once)
   ansible.builtin.copy:
-    dest: /etc/eda/pagerduty-secret
+    dest: "{{ secret_dir.path }}/pagerduty-secret"
     content: "{{ checkout_hook.webhook_subscription.delivery_method.secret }}"
     mode: "0600"
-  when: checkout_hook.webhook_subscription.delivery_method.secret
+  when: checkout_hook.webhook_subscription.delivery_method.secret | default('', true) | length > 0
   no_log: true
 
 - name: Pause the deliveries during maintenance
@@ -178,12 +229,20 @@ from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import 
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
+# The event types of PagerDuty's webhooks overview; the API refuses any other one.
+EVENT_TYPES = [
+    "incident.acknowledged", "incident.annotated", "incident.delegated", "incident.escalated",
+    "incident.priority_updated", "incident.reassigned", "incident.reopened", "incident.resolved",
+    "incident.responder.added", "incident.responder.replied", "incident.status_update_published",
+    "incident.triggered", "incident.unacknowledged", "service.created", "service.deleted", "service.updated",
+]
+
 ARGUMENT_SPEC = options.argument_spec(
     options.PAGERDUTY,
     url=dict(type="str", required=True),
     service=dict(type="str"),
     team=dict(type="str"),
-    events=dict(type="list", elements="str"),
+    events=dict(type="list", elements="str", choices=EVENT_TYPES),
     description=dict(type="str"),
     active=dict(type="bool"),
     state=dict(type="str", choices=["present", "absent"], default="present"),

@@ -121,6 +121,15 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on a tickets service that has the organisations, contracts,
+# tenants and users they name. They take their connection from the play, once for every
+# incident.ops tickets module:
+#
+#   module_defaults:
+#     group/incident.ops.tickets:
+#       url: https://tickets.example.com/api
+#       api_token: "{{ vault_tickets_token }}"
+
 - name: Open a ticket for Acme, or update the open one with this title
   incident.ops.ticket:
     title: VPN down in the London office
@@ -136,10 +145,6 @@ EXAMPLES = r"""
       - description: Engineers are looking at the concentrator.
         user_id: USR-12343
     confirm_contacts: true
-  module_defaults:
-    group/incident.ops.tickets:
-      url: https://tickets.example.com/api
-      api_token: "{{ tickets_token }}"
   register: vpn
 
 - name: Ask to be called instead
@@ -320,6 +325,11 @@ def run(module, api):
     confirm = params["confirm_contacts"] and (current is None or not api.contacts_confirmed(current["id"]))
     outcome = ensure(ticket, desired_ticket(params), "present", module.check_mode)
     result = api_body(outcome.result) if current is None and module.check_mode else outcome.result
+    if ticket.joined:
+        # another run created the same ticket first: add only what it has not
+        existing = api.comments(ticket.joined) if params["comments"] else []
+        new_comments = comments_to_add(existing, params["comments"] or [])
+        confirm = params["confirm_contacts"] and not api.contacts_confirmed(ticket.joined)
     if not module.check_mode:
         add_comments(api, result["id"], new_comments)
         if confirm:

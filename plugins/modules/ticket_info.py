@@ -59,13 +59,33 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Read one ticket with its comments
+# These tasks run top to bottom on a tickets service that has the organisations, contracts,
+# tenants and users they name. They take their connection from the play, once for every
+# incident.ops tickets module:
+#
+#   module_defaults:
+#     group/incident.ops.tickets:
+#       url: https://tickets.example.com/api
+#       api_token: "{{ vault_tickets_token }}"
+
+- name: Open a ticket to read
+  incident.ops.ticket:
+    title: VPN down in the London office
+    description: Nobody in London can reach the VPN since 09:00.
+    organisation_id: ORG-12333
+    contract_id: CON-123562
+    tenant_id: "123"
+    reporter_id: USR-12453
+    attributes:
+      preferred_contact_method: email
+    comments:
+      - description: Engineers are looking at the concentrator.
+        user_id: USR-12343
+  register: vpn
+
+- name: Read the ticket with its comments
   incident.ops.ticket_info:
-    id: INC-7
-  module_defaults:
-    group/incident.ops.tickets:
-      url: https://tickets.example.com/api
-      api_token: "{{ tickets_token }}"
+    id: "{{ vpn.ticket.id }}"
   register: one
 
 - name: Show its comments

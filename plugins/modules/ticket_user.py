@@ -64,6 +64,15 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on a tickets service that has the organisations, contracts,
+# tenants and users they name. They take their connection from the play, once for every
+# incident.ops tickets module:
+#
+#   module_defaults:
+#     group/incident.ops.tickets:
+#       url: https://tickets.example.com/api
+#       api_token: "{{ vault_tickets_token }}"
+
 - name: Add an agent
   incident.ops.ticket_user:
     email: sam.agent@example.com
@@ -72,10 +81,6 @@ EXAMPLES = r"""
     agent: true
     human_id: USR-2001
     organisation_id: ORG-2134-342
-  module_defaults:
-    group/incident.ops.tickets:
-      url: https://tickets.example.com/api
-      api_token: "{{ tickets_token }}"
 
 - name: Make the agent an admin
   incident.ops.ticket_user:

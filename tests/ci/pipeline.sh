@@ -7,6 +7,7 @@
 #   tests/ci/pipeline.sh lint         ansible-lint, production profile
 #   tests/ci/pipeline.sh units        pytest: tests/unit and tests/simulators/tests
 #   tests/ci/pipeline.sh awx          AWX readiness: execution environment, credential types, ansible-runner
+#   tests/ci/pipeline.sh hardening    playbooks at -vvvv leak no secret; ten forks converge the same objects once
 #   tests/ci/pipeline.sh integration  ansible-test integration against the simulators (TARGETS="a b" picks targets)
 #   tests/ci/pipeline.sh build        build dist/<namespace>-<name>-<version>.tar.gz, install it offline
 #                                     in a scratch folder, ansible-doc every module
@@ -41,7 +42,7 @@ DIST="$ROOT/dist"
 NAMESPACE=incident
 COLLECTION=ops
 SIM_PORT_COUNT=9 # the launcher uses base+1 .. base+8
-ALL_STEPS=(sanity-2.19 sanity-2.21 lint units simulator-tests awx integration build docs)
+ALL_STEPS=(sanity-2.19 sanity-2.21 lint units simulator-tests awx hardening integration build docs)
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1
 
@@ -350,6 +351,13 @@ step_awx() {
         run_pytest "$COPY/tests" "${COPY%/ansible_collections/*}:$COPY/tests" "AWX readiness tests" awx
 }
 
+# Hardening: real ansible-playbook runs against simulators started in the test process: no secret in
+# -vvvv output, ten forks converging the same objects at once.
+step_hardening() {
+    INCIDENT_OPS_COLLECTIONS="${COPY%/ansible_collections/*}" \
+        run_pytest "$COPY/tests" "${COPY%/ansible_collections/*}:$COPY/tests" "hardening tests" hardening
+}
+
 step_integration() {
     local targets=() target log="$STATE/$STEP.log" rc=0 counts
     for target in "$COPY"/tests/integration/targets/*/; do
@@ -480,6 +488,7 @@ run_step_here() { # called in the child process
     units) step_units ;;
     simulator-tests) step_simulator_tests ;;
     awx) step_awx ;;
+    hardening) step_hardening ;;
     integration | integration-[0-9]*) step_integration ;;
     build) step_build ;;
     docs) step_docs ;;
@@ -539,7 +548,7 @@ longest_first() {
         case "$step" in
         integration*) printf '0 %s\n' "$step" ;;
         sanity-*) printf '1 %s\n' "$step" ;;
-        units | build | docs) printf '2 %s\n' "$step" ;;
+        units | hardening | build | docs) printf '2 %s\n' "$step" ;;
         *) printf '3 %s\n' "$step" ;;
         esac
     done | sort -s -k1,1n | cut -d' ' -f2
@@ -719,6 +728,7 @@ main() {
     lint) run_steps lint ;;
     units) run_steps units simulator-tests ;;
     awx) run_steps awx ;;
+    hardening) run_steps hardening ;;
     integration) run_steps integration ;;
     build) run_steps build ;;
     docs) run_steps docs ;;

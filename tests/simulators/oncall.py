@@ -101,7 +101,7 @@ class OncallStore:
             self.last_created = None
 
     def seed(self, data):
-        """Add customers, teams (with members) and accounts in bulk."""
+        """Add customers, teams (with members), accounts and static tokens (``{"<token>": "<customer id>"}``) in bulk."""
         if not isinstance(data, dict):
             raise SimulatorError("The seed must be a JSON object.")
         with self.lock:
@@ -115,7 +115,11 @@ class OncallStore:
             for account in data.get("accounts", []):
                 self.accounts[account["email"]] = account["password"]
                 self.account_customers[account["email"]] = account.get("customer_id", CUSTOMER_ID)
-            return {"customers": len(self.customers), "teams": len(self.teams), "accounts": len(self.accounts)}
+            for token, customer_id in data.get("tokens", {}).items():
+                self.tokens[token] = None
+                self.token_customers[token] = customer_id or CUSTOMER_ID
+            return {"customers": len(self.customers), "teams": len(self.teams), "accounts": len(self.accounts),
+                    "tokens": len(self.tokens)}
 
     def issue_token(self, email):
         token = secrets.token_urlsafe(32)

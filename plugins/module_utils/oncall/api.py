@@ -67,9 +67,9 @@ class Oncall:
     """Reads and writes of schedule entries, and the members of teams, over the service's three hosts."""
 
     def __init__(self, query_url, command_url, customer_url, auth, **kwargs):
-        self.query = OncallClient(query_url, auth=auth, **kwargs)
-        self.command = OncallClient(command_url, auth=auth, **kwargs)
-        self.customer = OncallClient(customer_url, auth=auth, **kwargs)
+        self.query = OncallClient(query_url, auth=auth, url_option="query_url", **kwargs)
+        self.command = OncallClient(command_url, auth=auth, url_option="command_url", **kwargs)
+        self.customer = OncallClient(customer_url, auth=auth, url_option="customer_url", **kwargs)
         self._members = {}
 
     def entries(self, customer_id):
@@ -123,7 +123,7 @@ def connect(module):
     if params.get("api_token"):
         auth = BearerToken(params["api_token"])
     elif params.get("email") and params.get("password"):
-        auth = SignInToken(OncallClient(params["auth_url"], **settings), params["email"], params["password"])
+        auth = SignInToken(OncallClient(params["auth_url"], url_option="auth_url", **settings), params["email"], params["password"])
     else:
         raise InvalidInput("Give api_token, or email and password to sign in with (or ONCALL_TOKEN, or ONCALL_EMAIL and ONCALL_PASSWORD)")
     return Oncall(params["query_url"], params["command_url"], params["customer_url"], auth, **settings)

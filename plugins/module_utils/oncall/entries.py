@@ -230,6 +230,14 @@ class Entry(LookedUpFirst):
         check_creatable(desired, "The entry of member %s" % self.member_id)
         return self.schedule.create(fields_of(desired), self.member_id)
 
+    def already_exists(self, error):
+        """A 409 says the entry overlaps one of the member's: a concurrent run may have made this very entry.
+
+        ``create_once`` then looks the entry up again; when it is there, the run
+        converges on it, and an overlap with another entry still fails the task.
+        """
+        return error.status == 409
+
     def update(self, current, changed):
         return self.schedule.replace(current, changed)
 

@@ -22,7 +22,7 @@ class Events(Client):
     """A client of ``events.pagerduty.com`` (or another Events API v2 host) that keeps the routing key secret."""
 
     def __init__(self, events_url, routing_key, **kwargs):
-        super().__init__(events_url, secrets=(routing_key,), **kwargs)
+        super().__init__(events_url, secrets=(routing_key,), url_option="events_url", **kwargs)
         self.routing_key = routing_key
         self.session.headers["Content-Type"] = "application/json"
 
@@ -49,7 +49,10 @@ class Events(Client):
 
 def check_routing_key(routing_key):
     """An integration key is 32 letters and digits; anything else is refused before a request."""
-    if not routing_key or len(routing_key) != ROUTING_KEY_LENGTH or not routing_key.isalnum():
+    if not routing_key:
+        raise InvalidInput("missing required option: routing_key (or the PAGERDUTY_ROUTING_KEY environment variable); set it "
+                           "in the task, in module_defaults or in the environment")
+    if len(routing_key) != ROUTING_KEY_LENGTH or not routing_key.isalnum():
         raise InvalidInput("routing_key must be the %d letters and digits of an Events API v2 integration key (got %d "
                            "characters); a REST API token is not a routing key" % (ROUTING_KEY_LENGTH, len(routing_key or "")))
     return routing_key

@@ -9,6 +9,8 @@ they are flattened beside the ticket's own fields (``mainEmail`` next to
 that changed, and put back under ``attributes`` on the way to the API.
 """
 
+import re
+
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import LookedUpFirst
 from ansible_collections.incident.ops.plugins.module_utils.tickets.api import ATTRIBUTE_FIELDS, LIST_ATTRIBUTES, TICKET_FIELDS, is_open
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
@@ -47,6 +49,11 @@ def api_body(flat):
 class Ticket(LookedUpFirst):
     """One ticket, found by its human id or, with ``dedupe``, as the one open ticket with the title (and organisation)."""
 
+    joined = None  # the earlier ticket a raced create gave way to
+    # Several open tickets with the title may be a race in progress, whose losers are deleting theirs:
+    # the lookup reads again after these waits before it gives up.
+    race_waits = (0.5, 1.0, 2.0)
+
     def __init__(self, api, ticket_id=None, title=None, organisation_id=None, dedupe=False):
         self.api = api
         self.ticket_id = ticket_id
@@ -63,10 +70,18 @@ class Ticket(LookedUpFirst):
             found = None
         return None if found is None else dict(found, attributes=self.api.attributes(found["id"]))
 
-    def _same_title(self):
-        same = [ticket for ticket in self.api.tickets()
+    def _open_with_title(self):
+        return [ticket for ticket in self.api.tickets()
                 if is_open(ticket) and (ticket.get("title") or "").strip() == self.title.strip()
                 and (self.organisation_id is None or ticket.get("organisationHumanId") == self.organisation_id)]
+
+    def _same_title(self):
+        same = self._open_with_title()
+        for wait in self.race_waits if len(same) > 1 else ():
+            self.sleep(wait)
+            same = self._open_with_title()
+            if len(same) < 2:
+                break
         if len(same) > 1:
             raise InvalidInput("%d open tickets are titled %r (%s); give the one to manage with id"
                                % (len(same), self.title, ", ".join(ticket["id"] for ticket in same)))
@@ -78,7 +93,25 @@ class Ticket(LookedUpFirst):
         return fields
 
     def create(self, desired):
-        return self._read(self.api.create("/tickets", api_body(desired)))
+        created = self.api.create("/tickets", api_body(desired))
+        return self._read(self._first_of_a_race(created) if self.dedupe else created)
+
+    def _first_of_a_race(self, created):
+        """The ticket this run keeps after its create: the earliest open one with the title.
+
+        The service has no unique key, so runs that all found no ticket all
+        create one. Ticket numbers grow in creation order, so every run but the
+        one that made the earliest sees an earlier ticket once its own create is
+        answered: it deletes its own and takes that one, and the race leaves a
+        single ticket.
+        """
+        same = self._open_with_title()
+        earliest = min(same, key=lambda ticket: ticket_number(ticket["id"])) if same else None
+        if earliest is None or ticket_number(earliest["id"]) >= ticket_number(created):
+            return created
+        self.api.delete("/tickets/%s" % created)
+        self.joined = earliest["id"]
+        return earliest["id"]
 
     def update(self, current, changed):
         self.api.patch("/tickets/%s" % current["id"], api_body(changed))
@@ -94,6 +127,12 @@ class Ticket(LookedUpFirst):
 
     def _read(self, ticket_id):
         return dict(self.api.require_ticket(ticket_id), attributes=self.api.attributes(ticket_id))
+
+
+def ticket_number(human_id):
+    """The number of a human id such as INC-7, for ordering; ids of another shape sort last."""
+    digits = re.search(r"(\d+)$", human_id or "")
+    return int(digits.group(1)) if digits else float("inf")
 
 
 def comment_key(description, user_id):

@@ -71,6 +71,7 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, MaintenanceM
         self.frozen_now = None
         self.account_time_zone = DEFAULT_ACCOUNT_TIME_ZONE
         self.offboarding = False
+        self.api_token = API_TOKEN
         super().__init__(latency_ms=latency_ms, rate_limit=rate_limit)
 
     # Account state -----------------------------------------------------------------
@@ -143,12 +144,13 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, MaintenanceM
         return self.frozen_now or utcnow()
 
     def connection_options(self, url):
-        return {"api_url": url, "api_token": API_TOKEN, "from_email": ADMIN_EMAIL}
+        return {"api_url": url, "api_token": self.api_token, "from_email": ADMIN_EMAIL}
 
     # Account settings (``/_sim/settings``) --------------------------------------------
 
     def _apply_settings(self, settings):
-        """``account_time_zone`` (default Etc/UTC), ``offboarding`` (the plan feature, default off) and ``frozen_now``.
+        """``account_time_zone`` (default Etc/UTC), ``offboarding`` (the plan feature, default off), ``frozen_now``
+        and ``api_token`` (the one token the account accepts, default ``API_TOKEN``).
 
         ``frozen_now`` (an ISO 8601 time, or null for the real clock) lets a
         playbook test pin the simulator's "now", as unit tests set the attribute.
@@ -161,6 +163,10 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, MaintenanceM
                 if not isinstance(settings["offboarding"], bool):
                     raise PagerDutyError("offboarding must be true or false")
                 self.offboarding = settings["offboarding"]
+            if "api_token" in settings:
+                if not isinstance(settings["api_token"], str) or not settings["api_token"].strip():
+                    raise PagerDutyError("api_token must be a non-empty string")
+                self.api_token = settings["api_token"]
             if "frozen_now" in settings:
                 value = settings["frozen_now"]
                 self.frozen_now = parse_time(value, "frozen_now") if value else None
@@ -169,14 +175,14 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, MaintenanceM
     def _settings(self):
         settings = super()._settings()
         settings.update(account_time_zone=self.account_time_zone, offboarding=self.offboarding,
-                        frozen_now=iso(self.frozen_now) if self.frozen_now else None)
+                        frozen_now=iso(self.frozen_now) if self.frozen_now else None, api_token=self.api_token)
         return settings
 
     # What PagerDuty checks before a handler runs -------------------------------------
 
     def authenticate(self, request):
         """The token, then the request against the OpenAPI description and PagerDuty's header rules."""
-        if self._token(request) != API_TOKEN:
+        if self._token(request) != self.api_token:
             raise PagerDutyError("Authentication failed", status=401, code=AUTHENTICATION_FAILED,
                                  errors=["The API token is missing or invalid"])
         try:

@@ -19,7 +19,7 @@ from .service_client import Api  # noqa: E402  pylint: disable=wrong-import-posi
 
 MEDIA_TYPE = "application/vnd.pagerduty+json;version=2"
 DAY = 86400
-DEFAULT_SETTINGS = {"latency_ms": 0, "rate_limit": 0, "account_time_zone": "Etc/UTC", "offboarding": False}
+DEFAULT_SETTINGS = {"latency_ms": 0, "rate_limit": 0, "account_time_zone": "Etc/UTC", "offboarding": False, "api_token": API_TOKEN}
 
 
 class PagerDutyClient(Api):

@@ -53,6 +53,15 @@ def test_sign_in_gives_a_token_for_the_other_hosts(conn, seed):
     assert shown.status_code == 200
 
 
+def test_a_seeded_static_token_reads_its_customer(conn, seed):
+    options = conn["oncall"]
+    assert requests.post(options["query_url"] + "/_sim/seed", json={"tokens": {"S3cr3t-oncall-token": None}},
+                         timeout=5).status_code == 201
+    path = options["query_url"] + "/v1/customer/%s/schedule" % seed["customer_id"]
+    assert requests.get(path, headers={"Authorization": "Bearer S3cr3t-oncall-token"}, timeout=5).status_code == 200
+    assert requests.get(path, headers={"Authorization": "Bearer S3cr3t-other"}, timeout=5).status_code == 401
+
+
 def test_sign_in_refusals(conn):
     url = conn["oncall"]["auth_url"] + "/v1/auth"
     wrong = requests.post(url, json={"email": conn["oncall"]["email"], "password": "nope"}, timeout=5)

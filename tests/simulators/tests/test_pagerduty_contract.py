@@ -76,6 +76,16 @@ def test_authentication(pd):
     assert no_scheme.status_code == 401
 
 
+def test_the_accepted_token_is_a_setting_that_survives_a_reset(pd):
+    assert requests.put(pd.url + "/_sim/settings", json={"api_token": "S3cr3t-pagerduty-token"}, timeout=5).status_code == 200
+    requests.post(pd.url + "/_sim/reset", timeout=5).raise_for_status()
+    assert pd.get("/users").status_code == 401
+    assert pd.get("/users", headers={"Authorization": "Token token=S3cr3t-pagerduty-token"}).status_code == 200
+    assert requests.put(pd.url + "/_sim/settings", json={"api_token": " "}, timeout=5).status_code == 400
+    requests.put(pd.url + "/_sim/settings", json={"api_token": API_TOKEN}, timeout=5).raise_for_status()
+    assert pd.get("/users").status_code == 200
+
+
 def test_accept_header(pd):
     assert pd.get("/users", headers={"Accept": "application/vnd.pagerduty+json; version=2"}).status_code == 200
     assert pd.get("/users", headers={"Accept": "application/json"}).status_code == 200

@@ -4,6 +4,7 @@ import pytest
 
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
 from ansible_collections.incident.ops.plugins.module_utils.oncall.api import connect
+from ansible_collections.incident.ops.plugins.module_utils.oncall.entries import Entry
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 from ansible_collections.incident.ops.plugins.modules import oncall_schedule
 
@@ -33,6 +34,18 @@ def test_check_mode_predicts_and_writes_nothing(oncall, run):
     assert entries == [dict(diff["after"])]
     assert diff["after"] == {"team_member_id": AVERY, "start_date": "2026-01-01T00:00:00Z", "end_date": "2026-04-01T00:00:00Z",
                              "week_days": [1, 3, 5], "start_time": "08:00:00", "end_time": "12:00:00"}
+
+
+def test_a_create_that_lost_a_race_converges_on_the_entry_the_other_run_made(oncall, run, monkeypatch):
+    changed, [created], unused = run(**MORNINGS)
+    assert changed
+    looks = []
+    original = Entry.lookup
+    monkeypatch.setattr(Entry, "lookup", lambda self: None if not looks.append(1) and len(looks) == 1 else original(self))
+    oncall.clear_log()
+    changed, [same], unused = run(**MORNINGS)
+    assert same["created_at"] == created["created_at"] and len(oncall.stored()) == 1
+    assert writes(oncall) == [("POST", 409)]
 
 
 def test_create_rerun_update_delete(oncall, run):

@@ -2,9 +2,9 @@
 
 import pytest
 import requests
+from conftest import ModuleFailed
 from pd_runs import runner, seed, users
 
-from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import CreateOutcomeUnknown, Resource
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 from ansible_collections.incident.ops.plugins.modules import pd_webhook_subscription
@@ -122,7 +122,8 @@ def test_bad_input_fails_before_any_write(pagerduty, account, run, params, messa
     assert pagerduty.writes() == []
 
 
-def test_an_unknown_event_type_is_the_api_refusal_and_nothing_is_made(pagerduty, account, run):
-    with pytest.raises(ApiError, match="POST /webhook_subscriptions, HTTP 400.*incident.exploded"):
+def test_an_unknown_event_type_is_refused_before_any_request(pagerduty, account, run):
+    pagerduty.clear_log()
+    with pytest.raises(ModuleFailed, match="events must be one or more of.*incident.exploded"):
         run(url=URL, service="Checkout", events=["incident.exploded"])
-    assert stored(pagerduty) == []
+    assert pagerduty.requests() == [] and stored(pagerduty) == []

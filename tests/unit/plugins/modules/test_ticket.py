@@ -4,6 +4,7 @@ import pytest
 
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
+from ansible_collections.incident.ops.plugins.module_utils.tickets.tickets import Ticket
 from ansible_collections.incident.ops.plugins.modules import ticket
 
 NEW = dict(title="VPN down", description="Nobody can reach the VPN", organisation_id="ORG-12333", contract_id="CON-123562",
@@ -54,12 +55,31 @@ def test_update_by_id_sends_only_changes(run, tickets_sim, tickets_api):
     assert [entry["method"] for entry in tickets_sim.writes()] == ["PATCH", "POST"]
 
 
-def test_dedupe_can_be_turned_off_and_two_matches_fail(run, tickets_api):
+def test_dedupe_can_be_turned_off_and_two_matches_fail(run, tickets_api, monkeypatch):
+    waits = []
+    monkeypatch.setattr(Ticket, "sleep", lambda self, seconds: waits.append(seconds))
     run(**NEW)
     changed, second, unused = run(dedupe_by_title=False, **dict(NEW, comments=None, confirm_contacts=False))
     assert changed and second["id"] == "INC-2"
     with pytest.raises(InvalidInput, match="2 open tickets are titled 'VPN down' .INC-1, INC-2."):
         run(**NEW)
+    assert waits == list(Ticket.race_waits), "read again in case a race was settling"
+
+
+def test_a_run_that_lost_a_create_race_deletes_its_ticket_and_takes_the_first(run, tickets_sim, tickets_api, monkeypatch):
+    changed, first, unused = run(**NEW)
+    assert changed and first["id"] == "INC-1"
+    # a second run that looked before the first one's create was visible
+    looks = []
+    original = Ticket.lookup
+    monkeypatch.setattr(Ticket, "lookup", lambda self: None if not looks.append(1) and len(looks) == 1 else original(self))
+    tickets_sim.clear_log()
+    changed, joined, unused = run(**NEW)
+    assert changed and joined["id"] == "INC-1"
+    assert [(entry["method"], entry["path"]) for entry in tickets_sim.writes()] == [
+        ("POST", "/api/tickets"), ("DELETE", "/api/tickets/INC-2")]
+    assert [item["id"] for item in tickets_api.tickets() if item["id"] == "INC-2"] == []
+    assert [comment["description"] for comment in tickets_api.comments("INC-1")] == ["Looking at it"]
 
 
 def test_delete(run, tickets_sim, tickets_api):
