@@ -15,18 +15,10 @@ import email.utils
 import json
 import random
 import time
-import traceback
 
 from ansible.module_utils.six.moves.urllib.parse import urljoin
 
-try:
-    import requests
-except ImportError:
-    requests = None
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-else:
-    REQUESTS_IMPORT_ERROR = None
-
+from ansible_collections.incident.ops.plugins.module_utils.transport import Session, TLSFailure, TransportError, TransportTimeout
 from ansible_collections.incident.ops.plugins.module_utils.version import COLLECTION_VERSION
 
 USER_AGENT = "incident.ops/%s (+ansible collection)" % COLLECTION_VERSION
@@ -136,10 +128,14 @@ class RetryPolicy:
 
 
 class Client:
-    """A ``requests.Session`` bound to one base URL, one auth scheme and one retry policy."""
+    """An HTTP session (``transport.Session``) bound to one base URL, one auth scheme and one retry policy.
+
+    ``throttle``, when set, is asked before every request is sent and told of
+    every 429, so that threads sharing the client keep to one request budget.
+    """
 
     def __init__(self, base_url, auth=None, timeout=30, validate_certs=True, ca_path=None,
-                 retry=None, secrets=(), sleep=time.sleep, clock=time.monotonic, error_class=ApiError):
+                 retry=None, secrets=(), sleep=time.sleep, clock=time.monotonic, error_class=ApiError, throttle=None):
         self.base_url = base_url.rstrip("/") + "/"
         self.auth = auth
         self.timeout = timeout
@@ -148,7 +144,8 @@ class Client:
         self.sleep = sleep
         self.clock = clock
         self.error_class = error_class
-        self.session = requests.Session()
+        self.throttle = throttle
+        self.session = Session()
         self.session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
         self.session.trust_env = True
         self.session.headers["User-Agent"] = USER_AGENT
@@ -201,20 +198,25 @@ class Client:
         merged = dict(headers or {})
         if self.auth is not None and basic_auth is None:
             merged.update(self.auth.headers())
+        if self.throttle is not None:
+            self.throttle.acquire()
         try:
             response = self.session.request(method, self.url(path), params=params, json=json_body, data=data,
                                             files=files, headers=merged, timeout=self.timeout, auth=basic_auth)
-        except requests.exceptions.SSLError:
+        except TLSFailure:
             raise self.fail("The TLS handshake failed: the certificate is not trusted or the server does not speak TLS; "
                             "set ca_path, or validate_certs=false only for a test server", method, path) from None
-        except requests.exceptions.Timeout:
+        except TransportTimeout:
             raise self.fail("The request timed out", method, path, retryable=True) from None
-        except requests.exceptions.RequestException:
+        except TransportError:
             raise self.fail("The request could not connect or was cut off", method, path, retryable=True) from None
         if response.status_code >= 400:
+            retry_after = parse_retry_after(response.headers)
+            if response.status_code == 429 and self.throttle is not None:
+                self.throttle.hold(retry_after)
             raise self.fail("The API refused the request", method, path, response.status_code, self._error_body(response),
                             retryable=response.status_code == 429 or response.status_code in TRANSIENT_STATUSES,
-                            retry_after=parse_retry_after(response.headers))
+                            retry_after=retry_after)
         if not response.content or not expect_json:
             return response.status_code, response.content or None, response.headers
         try:

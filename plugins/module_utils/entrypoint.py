@@ -3,22 +3,37 @@
 
 """The one way a module turns ``run()`` into an Ansible result."""
 
-from ansible.module_utils.basic import missing_required_lib
-
-from ansible_collections.incident.ops.plugins.module_utils.client import REQUESTS_IMPORT_ERROR, ApiError
+from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
 
+class PartialFailure(Exception):
+    """Some objects of a bulk task failed: the task fails, still reporting what it changed and the objects' results."""
+
+    def __init__(self, message, changed, result):
+        super().__init__(message)
+        self.changed = changed
+        self.result = result
+
+
 def execute(module, connect, run, result_key):
-    """Connect, run, and exit; an API failure becomes ``fail_json``, never a traceback."""
-    if REQUESTS_IMPORT_ERROR:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
+    """Connect, run, and exit; an API failure becomes ``fail_json``, never a traceback.
+
+    The result is returned under ``result_key``; with ``result_key=None`` it is
+    a dict of return values (a bulk module returns several).
+    """
     try:
         changed, result, diff = run(module, connect(module))
     except InvalidInput as error:
         module.fail_json(msg=str(error))
+    except PartialFailure as error:
+        module.fail_json(msg=str(error), changed=error.changed, **returned(result_key, error.result))
     except ApiError as error:
         details = {"status": error.status} if error.status else {}
         module.fail_json(msg=str(error), **details)
     extra = {"diff": diff} if diff is not None else {}
-    module.exit_json(changed=changed, **dict(extra, **{result_key: result}))
+    module.exit_json(changed=changed, **dict(extra, **returned(result_key, result)))
+
+
+def returned(result_key, result):
+    return dict(result) if result_key is None else {result_key: result}
