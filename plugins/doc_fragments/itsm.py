@@ -40,6 +40,15 @@ options:
       - When set, O(client_id), O(client_secret), O(username) and O(password) are not used.
       - If not set, the value of the E(ITSM_API_KEY) environment variable is used.
     type: str
+  api_prefix:
+    description:
+      - The path prefix of the desk's incident, search, location and category endpoints.
+      - The desk's guide writes C(/api/v1) in its text but leaves C(/v1) out of some examples; set V(/api) for a desk
+        that serves the incident endpoints without the version.
+      - The token endpoint (C(/api/oauth/token)), uploads (C(/api/oprfile)), forms (C(/api/ususer/form)) and the older
+        create endpoint (C(/api/incident)) are not under it.
+    type: str
+    default: /api/v1
   validate_certs:
     description:
       - Whether to verify the API's TLS certificate. Only set to V(false) for a test server.

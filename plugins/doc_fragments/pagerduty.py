@@ -50,3 +50,93 @@ options:
 requirements:
   - requests
 """
+
+    # Lookup and callback plugins read the same options through Ansible's configuration:
+    # task keywords first, then variables, then ansible.cfg, then the environment.
+    PLUGIN = r"""
+options:
+  api_token:
+    description:
+      - A PagerDuty REST API token, either an account token or a user token.
+    type: str
+    required: true
+    env:
+      - name: PAGERDUTY_TOKEN
+    ini:
+      - section: incident_ops_pagerduty
+        key: api_token
+    vars:
+      - name: pagerduty_api_token
+  api_url:
+    description:
+      - Base URL of the PagerDuty REST API.
+    type: str
+    default: https://api.pagerduty.com
+    env:
+      - name: PAGERDUTY_API_URL
+    ini:
+      - section: incident_ops_pagerduty
+        key: api_url
+    vars:
+      - name: pagerduty_api_url
+  from_email:
+    description:
+      - Email address of a PagerDuty user on whose behalf writes are made, sent as the C(From) header.
+    type: str
+    env:
+      - name: PAGERDUTY_FROM
+    ini:
+      - section: incident_ops_pagerduty
+        key: from_email
+    vars:
+      - name: pagerduty_from_email
+  validate_certs:
+    description:
+      - Whether to verify the API's TLS certificate. Only set to V(false) for a test server.
+    type: bool
+    default: true
+    env:
+      - name: PAGERDUTY_VALIDATE_CERTS
+    ini:
+      - section: incident_ops_pagerduty
+        key: validate_certs
+    vars:
+      - name: pagerduty_validate_certs
+  ca_path:
+    description:
+      - Path to a CA bundle to verify the API's certificate with.
+    type: path
+    env:
+      - name: PAGERDUTY_CA_PATH
+    ini:
+      - section: incident_ops_pagerduty
+        key: ca_path
+    vars:
+      - name: pagerduty_ca_path
+  timeout:
+    description:
+      - Seconds to wait for each HTTP response.
+    type: float
+    default: 30.0
+    env:
+      - name: PAGERDUTY_TIMEOUT
+    ini:
+      - section: incident_ops_pagerduty
+        key: timeout
+    vars:
+      - name: pagerduty_timeout
+  max_retries:
+    description:
+      - How many times a request is retried after a rate limit (HTTP 429), a gateway error (502, 503, 504) or a dropped connection.
+    type: int
+    default: 5
+    env:
+      - name: PAGERDUTY_MAX_RETRIES
+    ini:
+      - section: incident_ops_pagerduty
+        key: max_retries
+    vars:
+      - name: pagerduty_max_retries
+requirements:
+  - requests
+"""

@@ -56,6 +56,19 @@ class BearerToken(AuthScheme):
         return {self.token}
 
 
+class ApiKey(AuthScheme):
+    """An API key sent as ``Authorization: Apikey <key>`` (newer ITSM desk releases)."""
+
+    def __init__(self, key):
+        self.key = key
+
+    def headers(self):
+        return {"Authorization": "Apikey %s" % self.key}
+
+    def secrets(self):
+        return {self.key}
+
+
 class OAuthPasswordGrant(AuthScheme):
     """OAuth2 resource-owner password grant, client id and secret sent as HTTP Basic.
 
@@ -102,11 +115,29 @@ class OAuthPasswordGrant(AuthScheme):
         try:
             token = client.request("POST", self.token_url, data=form, basic_auth=(self.client_id, self.client_secret))[1]
         except client.error_class as error:
-            raise client.fail("The token endpoint refused the %s grant; check client_id, client_secret, username and password"
-                              % form["grant_type"], error.method, error.path, error.status) from None
+            raise client.fail(self._refusal(form["grant_type"], error), error.method, error.path, error.status) from None
         if not isinstance(token, dict) or not token.get("access_token"):
             raise client.fail("The token endpoint answered without an access_token", "POST", self.token_url)
         self.access_token = token["access_token"]
         self.refresh_token = token.get("refresh_token") or self.refresh_token
         expires_in = token.get("expires_in")
         self.expires_at = self.clock() + max(0, float(expires_in) - self.EXPIRY_MARGIN) if expires_in else None
+
+    def _refusal(self, grant_type, error):
+        """Say which credentials the token endpoint refused, without showing any of them.
+
+        Bad client and bad user credentials both get a 401 with an empty body,
+        so one more request without a grant type tells them apart: the token
+        endpoint authenticates the client first, and answers 401 to a client
+        it does not know but 400 (no grant type) to one it does.
+        """
+        if error.status != 401:
+            return "The token endpoint failed the %s grant" % grant_type
+        try:
+            self.client.request("POST", self.token_url, data={}, basic_auth=(self.client_id, self.client_secret))
+        except self.client.error_class as probe:
+            if probe.status == 401:
+                return "The token endpoint refused the client credentials: check client_id and client_secret"
+        if grant_type == "refresh_token":
+            return "The token endpoint refused the refresh token"
+        return "The token endpoint accepted the client but refused the user credentials: check username and password"

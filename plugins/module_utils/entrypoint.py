@@ -19,8 +19,7 @@ class PartialFailure(Exception):
 def execute(module, connect, run, result_key):
     """Connect, run, and exit; an API failure becomes ``fail_json``, never a traceback.
 
-    The result is returned under ``result_key``; with ``result_key=None`` it is
-    a dict of return values (a bulk module returns several).
+    ``result_key`` names the result; None when the result is a dict of several return values.
     """
     try:
         changed, result, diff = run(module, connect(module))
@@ -36,4 +35,5 @@ def execute(module, connect, run, result_key):
 
 
 def returned(result_key, result):
+    """The return values: the result under ``result_key``, or the result itself when it holds several."""
     return dict(result) if result_key is None else {result_key: result}

@@ -35,6 +35,7 @@ ITSM = dict(COMMON, **{
     "username": {"type": "str", "env": "ITSM_USERNAME"},
     "password": {"type": "str", "no_log": True, "env": "ITSM_PASSWORD"},
     "api_key": {"type": "str", "no_log": True, "env": "ITSM_API_KEY"},
+    "api_prefix": {"type": "str", "default": "/api/v1"},
 })
 
 TICKETS = dict(COMMON, **{

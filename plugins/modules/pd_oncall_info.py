@@ -122,10 +122,10 @@ oncalls:
 
 from ansible.module_utils.basic import AnsibleModule
 
-from ansible_collections.incident.ops.plugins.module_utils import options, timestamps
+from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.entrypoint import execute
-from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import connect, display_name
-from ansible_collections.incident.ops.plugins.module_utils.validation import check_email, check_time_zone
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import connect
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.oncalls import read_oncalls
 
 ARGUMENT_SPEC = options.argument_spec(
     options.PAGERDUTY,
@@ -135,53 +135,13 @@ ARGUMENT_SPEC = options.argument_spec(
     user=dict(type="str"),
     time_zone=dict(type="str"),
 )
-FILTERS = (("schedules", "schedule_ids[]"), ("escalation_policies", "escalation_policy_ids[]"))
-
-
-def filters(api, params):
-    """The on-call list's query parameters; the names and email it filters by are looked up first."""
-    query = {"include[]": ["users"]}
-    if params["at"] is not None:
-        # PagerDuty's own default, "now", is since = until = the current time: one instant.
-        query["since"] = query["until"] = timestamps.canonical(params["at"], "at")
-    if params["time_zone"]:
-        query["time_zone"] = check_time_zone(params["time_zone"])
-    if params["user"] is not None:
-        query["user_ids[]"] = [api.require_user(check_email(params["user"].strip(), "user"))["id"]]
-    for option, key in FILTERS:
-        names = list(dict.fromkeys(params[option] or []))  # once each, in the task's order
-        if names:
-            query[key] = [api.require_named(option, name)["id"] for name in names]
-    return query
-
-
-def named(reference):
-    """A schedule or policy reference as ``{id, name}``, or None."""
-    if not reference:
-        return None
-    return {"id": reference.get("id"), "name": display_name(reference)}
-
-
-def present_oncall(oncall, users):
-    """One on-call with names and the user's email, whatever the API included."""
-    user = oncall.get("user") or {}
-    known = users.get(user.get("id")) or {}
-    return {
-        "user": {"id": user.get("id"), "name": display_name(user) or known.get("name"),
-                 "email": user.get("email") or known.get("email")},
-        "schedule": named(oncall.get("schedule")),
-        "escalation_policy": named(oncall.get("escalation_policy")),
-        "escalation_level": oncall.get("escalation_level"),
-        "start": oncall.get("start"),
-        "end": oncall.get("end"),
-    }
 
 
 def run(module, api):
-    oncalls = api.list("oncalls", filters(api, module.params))
-    lacking = [oncall["user"]["id"] for oncall in oncalls if oncall.get("user") and not oncall["user"].get("email")]
-    users = api.users_by_id(lacking) if lacking else {}
-    return False, [present_oncall(oncall, users) for oncall in oncalls], None
+    params = module.params
+    oncalls = read_oncalls(api, at=params["at"], schedules=params["schedules"], escalation_policies=params["escalation_policies"],
+                           user=params["user"], time_zone=params["time_zone"])
+    return False, oncalls, None
 
 
 def main():

@@ -1,10 +1,12 @@
 """Simulator of the ITSM service desk (ServiceOps style) incident API.
 
-It models the OAuth2 password grant with Basic client credentials, short-lived
+It models the OAuth2 password grant with Basic client credentials (or an
+``Authorization: Apikey`` key, which newer releases accept), short-lived
 JWT-shaped access tokens with single-use refresh tokens, incidents created,
 updated and read through the v1 API and the older ``/api/incident`` endpoint,
-attachment uploads referenced by ``refFileName``, custom fields typed by form
-and a simple qualification search.  Errors come in the desk's own shapes: the
+attachment uploads referenced by ``refFileName`` and read back by it, custom
+fields typed by form, and a simple qualification search of incidents,
+locations and categories.  Errors come in the desk's own shapes: the
 ``returnCode`` envelope for business failures, Spring's OAuth2 error for a bad
 token and Spring Boot's error document for unknown routes and bad JSON.
 """
@@ -29,6 +31,7 @@ DEFAULT_CLIENT_SECRET = "main-web-app-secret"
 DEFAULT_USERNAME = "tim@acme.com"
 DEFAULT_PASSWORD = "123"
 DEFAULT_SCOPE = "main-web-app-scope"
+DEFAULT_API_KEY = "sim-itsm-api-key"
 
 TOKEN_PATH = "/api/oauth/token"
 
@@ -132,6 +135,12 @@ class ItsmSimulator(Simulator):
         self.signing_key = secrets.token_bytes(32)
         super().__init__(latency_ms=latency_ms, rate_limit=rate_limit)
 
+    @staticmethod
+    def connection_options(url):
+        """The collection's ITSM connection options for a server at ``url``, with the default OAuth2 client and user."""
+        return {"url": url, "client_id": DEFAULT_CLIENT_ID, "client_secret": DEFAULT_CLIENT_SECRET,
+                "username": DEFAULT_USERNAME, "password": DEFAULT_PASSWORD}
+
     # State ------------------------------------------------------------------
 
     def reset(self):
@@ -140,6 +149,7 @@ class ItsmSimulator(Simulator):
             self.locations = default_locations()
             self.categories = default_categories()
             self.forms = default_forms()
+            self.api_keys = {DEFAULT_API_KEY: DEFAULT_USERNAME}
             self.access_tokens = {}
             self.refresh_tokens = {}
             self.files = {}
@@ -158,10 +168,13 @@ class ItsmSimulator(Simulator):
                     self.locations.append(location)
             for category in data.get("categories", []):
                 self.categories[int(category["id"])] = category["name"]
+            for key, username in data.get("api_keys", {}).items():
+                self.api_keys[key] = username
             for module, fields in data.get("forms", {}).items():
                 self.forms.setdefault(module, []).extend(fields)
             created = [self._create_incident(body) for body in data.get("incidents", [])]
-            return {"users": len(self.users), "locations": len(self.locations), "categories": len(self.categories), "incidents": created}
+            return {"users": len(self.users), "locations": len(self.locations), "categories": len(self.categories),
+                    "api_keys": len(self.api_keys), "incidents": created}
 
     def _apply_settings(self, settings):
         with self.lock:
@@ -203,6 +216,12 @@ class ItsmSimulator(Simulator):
 
     def authenticate(self, request):
         if request.path.rstrip("/") == TOKEN_PATH:
+            return
+        scheme, _space, key = request.header("Authorization", "").partition(" ")
+        if scheme.lower() == "apikey":
+            with self.lock:
+                if key.strip() not in self.api_keys:
+                    raise EmptyUnauthorized("unknown API key")
             return
         token = request.bearer_token()
         if not token:
@@ -291,8 +310,34 @@ class ItsmSimulator(Simulator):
             ref = "".join(secrets.choice(alphabet) for _position in range(10))
             while ref in self.files:
                 ref = "".join(secrets.choice(alphabet) for _position in range(10))
-            self.files[ref] = {"realName": upload.filename, "size": len(upload.content)}
+            self.files[ref] = {"realName": upload.filename, "content": upload.content, "contentType": upload.content_type}
         return Reply(200, {"refFileName": ref, "realName": upload.filename, "link": None})
+
+    @route("GET", "/api/oprfile/{ref}")
+    def download(self, request):
+        """The bytes of an uploaded file, so that a client can tell whether an attachment holds what it would upload."""
+        with self.lock:
+            stored = self.files.get(request.params["ref"])
+            if stored is None:
+                raise DeskNotFound("File '%s' does not exist." % request.params["ref"])
+            return Reply(200, stored["content"], {"Content-Disposition": 'attachment; filename="%s"' % stored["realName"]},
+                         content_type=stored["contentType"])
+
+    @route("POST", "/api/v1/location/search/byqual")
+    def search_locations(self, request):
+        """Locations by exact ``name``, so a client can check one before it writes an incident that names it."""
+        with self.lock:
+            named = [{"id": number, "name": name} for number, name in enumerate(self.locations, start=1)]
+        return self._search_reply(request, named, ("name",))
+
+    @route("POST", "/api/v1/category/{module}/search/byqual")
+    def search_categories(self, request):
+        """Categories of a module by exact ``name``; the older create endpoint takes their ids."""
+        if FORM_ALIASES.get(request.params["module"], request.params["module"]) != "request":
+            raise DeskNotFound("Categories for module '%s' do not exist." % request.params["module"])
+        with self.lock:
+            named = [{"id": number, "name": name} for number, name in sorted(self.categories.items())]
+        return self._search_reply(request, named, ("name",))
 
     @route("GET", "/api/ususer/form/{module}")
     def form(self, request):
@@ -363,21 +408,39 @@ class ItsmSimulator(Simulator):
     @route("POST", "/api/v1/request/search/byqual")
     def search(self, request):
         """Exact-match search on incident fields, paged by ``offset`` and ``size``."""
+        searchable = ("subject", "requesterEmail", "requesterName", "status", "categoryName", "impact", "urgency",
+                      "priority", "locationName", "spam", "description")
+        with self.lock:
+            rendered = [self._render(incident) for incident in sorted(self.incidents.values(), key=lambda item: item["id"])]
+        return self._search_reply(request, rendered, searchable)
+
+    def _search_reply(self, request, records, searchable):
+        """One page of the records whose ``qualDetails`` fields all match exactly, in the desk's list envelope."""
         body = self._json_object(request) if request.body else {}
         qualifiers = body.get("qualDetails") or {}
         if not isinstance(qualifiers, dict):
             raise DeskError("qualDetails must be an object.")
-        searchable = ("subject", "requesterEmail", "requesterName", "status", "categoryName", "impact", "urgency",
-                      "priority", "locationName", "spam", "description")
         unknown = sorted(set(qualifiers) - set(searchable))
         if unknown:
             raise DeskError("Unsupported qualification field(s): %s." % ", ".join(unknown))
         offset = self._page_arg(request, "offset", 0, minimum=0)
         size = min(self._page_arg(request, "size", 25, minimum=1), MAX_PAGE_SIZE)
-        with self.lock:
-            matches = [self._render(incident) for incident in sorted(self.incidents.values(), key=lambda item: item["id"])
-                       if all(incident.get(key) == value for key, value in qualifiers.items())]
+        matches = [record for record in records if all(record.get(key) == value for key, value in qualifiers.items())]
         return Reply(200, {"objectList": matches[offset:offset + size], "totalCount": len(matches)})
+
+    # The guide's examples leave /v1 out; every search is served on that path too, as the incident ones are.
+
+    @route("POST", "/api/request/search/byqual")
+    def search_unversioned(self, request):
+        return self.search(request)
+
+    @route("POST", "/api/location/search/byqual")
+    def search_locations_unversioned(self, request):
+        return self.search_locations(request)
+
+    @route("POST", "/api/category/{module}/search/byqual")
+    def search_categories_unversioned(self, request):
+        return self.search_categories(request)
 
     # Helpers ----------------------------------------------------------------------------
 

@@ -1,6 +1,8 @@
-"""Check requests and responses against PagerDuty's published OpenAPI 3.0 description.
+"""Check requests and responses against an OpenAPI 3.0 description.
 
-The description is large (2.7 MB), so it is parsed once per process and per
+PagerDuty's published description (JSON) and the tickets service's own
+(``docs/tickets-openapi.yaml``) go through the same checker.  PagerDuty's is
+large (2.7 MB), so a description is parsed once per process and per
 file, operations are indexed by method and path shape up front, and the JSON
 Schema validators are compiled lazily, one per body or parameter, and kept.
 
@@ -19,6 +21,7 @@ import re
 import threading
 from pathlib import Path
 
+import yaml
 from jsonschema.exceptions import ValidationError, best_match
 from jsonschema.validators import extend
 from openapi_schema_validator import OAS30Validator
@@ -90,15 +93,19 @@ def find_spec(start=None):
         % (SPEC_ENV, SPEC_RELATIVE, origin.parent))
 
 
-def load_spec(path=None):
-    """The parsed, indexed description for ``path`` (found with ``find_spec`` when None), cached per process."""
+def load_spec(path=None, errata=ERRATA):
+    """The parsed, indexed description for ``path`` (PagerDuty's, found with ``find_spec``, when None), cached per process.
+
+    A ``.yaml`` or ``.yml`` file is read as YAML, anything else as JSON;
+    ``errata`` are PagerDuty's corrections, so another description passes ``()``.
+    """
     resolved = str(Path(path).resolve()) if path else str(find_spec())
     with _SPECS_LOCK:
         spec = _SPECS.get(resolved)
         if spec is None:
             with open(resolved, encoding="utf-8") as handle:
-                document = json.load(handle)
-            for erratum in ERRATA:
+                document = yaml.safe_load(handle) if resolved.endswith((".yaml", ".yml")) else json.load(handle)
+            for erratum in errata:
                 pointer, name, schema = erratum[:3]
                 _resolve(document, pointer)[name] = schema
             spec = _SPECS[resolved] = ApiSpec(document)
@@ -342,7 +349,11 @@ class ApiSpec:
     def check_request(self, operation, path_values, query, headers, body):
         """Raise ``SpecViolation`` for anything in a request to ``operation`` that the description rejects."""
         for parameter in operation.path:
-            parameter.check(parameter.coerce(path_values.get(parameter.name, ""), parameter.schema))
+            try:
+                parameter.check(parameter.coerce(path_values.get(parameter.name, ""), parameter.schema))
+            except SpecViolation as violation:
+                # A path whose parameter does not fit the template (``/users/abc`` for an integer id) names nothing.
+                raise SpecViolation("Not Found", status=404, errors=[violation.message]) from None
         for parameter in operation.headers:
             value = headers.get(parameter.name)
             if value is None:

@@ -39,13 +39,7 @@ class Stack:
         """Each service's connection options, plus the seeded on-call customer, team and members."""
         options = {"pagerduty": self.simulators["pagerduty"].connection_options(self.url("pagerduty"))}
         options["pagerduty_events"] = self.simulators["pagerduty_events"].connection_options(self.url("pagerduty_events"))
-        options["itsm"] = {
-            "url": self.url("itsm"),
-            "client_id": itsm.DEFAULT_CLIENT_ID,
-            "client_secret": itsm.DEFAULT_CLIENT_SECRET,
-            "username": itsm.DEFAULT_USERNAME,
-            "password": itsm.DEFAULT_PASSWORD,
-        }
+        options["itsm"] = self.simulators["itsm"].connection_options(self.url("itsm"))
         options["tickets"] = {"url": self.url("tickets") + tickets.API, "api_token": tickets.DEFAULT_TOKEN}
         options["oncall"] = {
             "query_url": self.url("oncall_query"),

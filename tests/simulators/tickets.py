@@ -4,7 +4,9 @@ The service lives under ``/api`` (the Blueprint's HOST), answers bearer-token
 requests with ``{"data": ...}`` envelopes, names tickets by human ids
 (``INC-n``), returns new ids in a bare ``Location`` header with no body, and
 rejects invalid input with 422 ``{"title": "Unprocessable Entity", "message"}``.
-Organisations, contracts, tenants and users are seeded so that a ticket's
+Every request is first checked against the service's OpenAPI description,
+``docs/tickets-openapi.yaml`` (see ``simulators.openapi``), so a client the
+simulator accepts sends what the description allows.  Organisations, contracts, tenants and users are seeded so that a ticket's
 references can be checked the way the real service checks them.
 """
 
@@ -13,10 +15,11 @@ from __future__ import annotations
 import csv
 import io
 import re
-import time
 from datetime import datetime, timedelta, timezone
+from pathlib import Path
 
 from .core import NotFound, Reply, Simulator, SimulatorError, Unauthorized, route
+from .openapi import SpecViolation, load_spec
 
 API = "/api"
 DEFAULT_TOKEN = "tickets-api-token"
@@ -30,6 +33,7 @@ CONFIRM_EVENT_KEY = "notification.ticket.confirm-contacts"
 EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 PHONE = re.compile(r"^\+?[0-9][0-9 ]{4,19}$")
 TICKET_ID = re.compile(r"^INC-([0-9]+)$")
+SPEC_PATH = Path(__file__).resolve().parents[2] / "docs" / "tickets-openapi.yaml"
 TICKET_FIELDS = ("id", "organisationHumanId", "contractHumanId", "tenantHumanId", "title", "description", "reporterHumanId")
 
 
@@ -46,6 +50,16 @@ def stamp(moment):
 
 def now_utc():
     return datetime.now(timezone.utc).replace(microsecond=0)
+
+
+def parse_frozen(value):
+    """The ``frozen_now`` setting: null, or an ISO 8601 instant with an offset (``2026-03-02T12:00:00+00:00``)."""
+    if value is None:
+        return None
+    moment = datetime.fromisoformat(str(value).replace("Z", "+00:00"))
+    if moment.tzinfo is None:
+        raise SimulatorError("frozen_now needs an offset, e.g. 2026-03-02T12:00:00Z")
+    return moment.astimezone(timezone.utc).replace(microsecond=0)
 
 
 def parse_stamp(value):
@@ -86,15 +100,17 @@ class TicketsSimulator(Simulator):
 
     name = "tickets"
 
-    def __init__(self, latency_ms=0, rate_limit=0, single_ticket_as_list=False):
+    def __init__(self, latency_ms=0, rate_limit=0, single_ticket_as_list=False, spec_path=SPEC_PATH):
+        self.spec = load_spec(spec_path, errata=())
         self.single_ticket_as_list = single_ticket_as_list
+        self.frozen_now = None
         super().__init__(latency_ms=latency_ms, rate_limit=rate_limit)
 
     # State --------------------------------------------------------------------
 
     def reset(self):
         with self.lock:
-            created = stamp(now_utc())
+            created = stamp(self.now())
             self.organisations = default_organisations()
             self.contracts = {"CON-123562": {"organisation": "ORG-12333", "buyer": "ORG-2134-342"}}
             self.tenants = {"123"}
@@ -145,12 +161,23 @@ class TicketsSimulator(Simulator):
         with self.lock:
             if "single_ticket_as_list" in settings:
                 self.single_ticket_as_list = bool(settings["single_ticket_as_list"])
+            if "frozen_now" in settings:
+                self.frozen_now = parse_frozen(settings["frozen_now"])
         return super()._apply_settings(settings)
 
     def _settings(self):
         settings = super()._settings()
         settings["single_ticket_as_list"] = self.single_ticket_as_list
+        settings["frozen_now"] = self.frozen_now.isoformat() if self.frozen_now else None
         return settings
+
+    def now(self):
+        """The service's clock: ``frozen_now`` when a test sets it, so reports and timestamps do not follow the calendar."""
+        return self.frozen_now or now_utc()
+
+    def connection_options(self, url):
+        """The modules' connection options for this server at ``url`` (its root, without ``/api``)."""
+        return {"url": url + API, "api_token": DEFAULT_TOKEN}
 
     # Vendor formats -----------------------------------------------------------------
 
@@ -171,6 +198,24 @@ class TicketsSimulator(Simulator):
             if user_id is None or user_id not in self.users:
                 raise Unauthorized("The bearer token is not valid.")
         request.user_id = user_id
+        self.check_request(request)
+
+    def check_request(self, request):
+        """The request against the OpenAPI description: path, method, parameters and body.
+
+        What the description refuses is answered as the service answers invalid
+        arguments: 422 naming the field (404 or 405 for a path or method it lacks);
+        a body that is not a JSON object stays a 400, as before any check.
+        """
+        if request.body:
+            self._json_object(request)
+        try:
+            operation, path_values = self.spec.match(request.method, request.path[len(API):])
+            self.spec.check_request(operation, path_values, request.query, request.headers, request.body)
+        except SpecViolation as violation:
+            if violation.status in (404, 405):
+                raise SimulatorError(" ".join(violation.errors), status=violation.status) from None
+            raise Unprocessable(self._message([violation.message])) from None
 
     # Users ----------------------------------------------------------------------------
 
@@ -285,7 +330,7 @@ class TicketsSimulator(Simulator):
                     ticket[key] = body[key]
             if "attributes" in body:
                 self._set_attributes(ticket, body["attributes"], replace_all=False)
-            ticket["dateUpdated"] = stamp(now_utc())
+            ticket["dateUpdated"] = stamp(self.now())
         return Reply(204, None, {"Location": ticket["id"]})
 
     @route("DELETE", API + "/tickets/{ticketId}")
@@ -310,7 +355,7 @@ class TicketsSimulator(Simulator):
                 problems.append("The selected user human id is invalid.")
             if problems:
                 raise Unprocessable(self._message(problems))
-            created = stamp(now_utc())
+            created = stamp(self.now())
             comment = {"id": self.next_comment_id, "ticketId": ticket["id"], "description": body["description"],
                        "userHumanId": body["userHumanId"], "dateCreated": created, "dateUpdated": created}
             self.next_comment_id += 1
@@ -343,7 +388,7 @@ class TicketsSimulator(Simulator):
         problems = self._ticket_problems(body, creating=True, current=None)
         if problems:
             raise Unprocessable(self._message(problems))
-        created = stamp(now_utc())
+        created = stamp(self.now())
         ticket_id = "INC-%d" % self.next_ticket_number
         self.next_ticket_number += 1
         ticket = {"id": ticket_id, "organisationHumanId": body["organisationHumanId"], "contractHumanId": body["contractHumanId"],
@@ -406,7 +451,7 @@ class TicketsSimulator(Simulator):
 
     def _set_attributes(self, ticket, attributes, replace_all):
         """Store contact attributes as key/value rows; additional emails get one row each."""
-        created = stamp(now_utc())
+        created = stamp(self.now())
         sent = {key: value for key, value in attributes.items()
                 if key in ("mainEmail", "phoneNumber", "preferredContactMethod", "additionalEmails")}
         kept = [] if replace_all else [row for row in ticket["attributes"] if row["key"] not in sent]
@@ -491,7 +536,7 @@ class TicketsSimulator(Simulator):
         writer = csv.DictWriter(buffer, fieldnames=REPORT_COLUMNS, lineterminator="\r\n")
         writer.writeheader()
         writer.writerows(rows)
-        filename = "tickets-%s-%s.csv" % (request.arg("period"), time.strftime("%Y%m%d", time.gmtime()))
+        filename = "tickets-%s-%s.csv" % (request.arg("period"), self.now().strftime("%Y%m%d"))
         return Reply(200, buffer.getvalue(), {"Content-Disposition": 'attachment; filename="%s"' % filename},
                      content_type="text/csv; charset=utf-8")
 
@@ -499,7 +544,7 @@ class TicketsSimulator(Simulator):
         period = request.arg("period")
         if period not in REPORT_PERIODS:
             raise Unprocessable("The period must be one of %s." % ", ".join(REPORT_PERIODS))
-        moment = now_utc()
+        moment = self.now()
         since = moment - timedelta(days=REPORT_PERIODS[period])
         with self.lock:
             return [self._report_row(ticket, moment) for ticket in self._ordered_tickets() if parse_stamp(ticket["dateCreated"]) >= since]

@@ -8,12 +8,15 @@ import requests
 
 from ansible_collections.incident.ops.plugins.module_utils.client import Client, RetryPolicy
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import PagerDuty
+from ansible_collections.incident.ops.plugins.module_utils.tickets.api import Tickets
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from simulators.core import RunningServer  # noqa: E402  pylint: disable=wrong-import-position
+from simulators.itsm import ItsmSimulator  # noqa: E402  pylint: disable=wrong-import-position
 from simulators.pagerduty import PagerDutySimulator  # noqa: E402  pylint: disable=wrong-import-position
 from simulators.pagerduty.events import PagerDutyEventsSimulator  # noqa: E402  pylint: disable=wrong-import-position
+from simulators.tickets import TicketsSimulator  # noqa: E402  pylint: disable=wrong-import-position
 
 
 class FakeClock:
@@ -68,6 +71,12 @@ class Sim:
     def clear_log(self):
         requests.delete(self.url + "/_sim/requests", timeout=5)
 
+    def control(self, method, action, **kwargs):
+        """Call the control API (``/_sim/<action>``) and return its JSON answer, if any."""
+        reply = requests.request(method, self.url + "/_sim/" + action, timeout=10, **kwargs)
+        reply.raise_for_status()
+        return reply.json() if reply.content else None
+
 
 @pytest.fixture(scope="session")
 def pagerduty_server():
@@ -102,3 +111,41 @@ def pagerduty(pagerduty_server):
 def pd_api(pagerduty):
     options = pagerduty.options
     return PagerDuty(options["api_url"], options["api_token"], from_email=options["from_email"])
+
+
+@pytest.fixture(scope="session")
+def itsm_server():
+    server = RunningServer(ItsmSimulator()).start()
+    initial = requests.get(server.url + "/_sim/settings", timeout=5).json()
+    yield Sim(server), initial
+    server.stop()
+
+
+@pytest.fixture(scope="session")
+def tickets_server():
+    server = RunningServer(TicketsSimulator()).start()
+    yield Sim(server)
+    server.stop()
+
+
+@pytest.fixture
+def itsm_sim(itsm_server):
+    """The ITSM desk simulator, fresh and with its first settings, for each test."""
+    sim, initial = itsm_server
+    sim.reset()
+    sim.control("PUT", "settings", json=initial)
+    return sim
+
+
+@pytest.fixture
+def tickets_sim(tickets_server):
+    """The tickets simulator, fresh for each test, its clock running and single tickets read as objects."""
+    tickets_server.reset()
+    requests.put(tickets_server.url + "/_sim/settings", json={"frozen_now": None, "single_ticket_as_list": False},
+                 timeout=5).raise_for_status()
+    return tickets_server
+
+
+@pytest.fixture
+def tickets_api(tickets_sim):
+    return Tickets(tickets_sim.options["url"], tickets_sim.options["api_token"])

@@ -9,7 +9,7 @@ from ansible_collections.incident.ops.plugins.module_utils.reconcile import Look
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
 
-SINGULAR = {"teams": "team", "schedules": "schedule", "escalation_policies": "escalation policy"}
+SINGULAR = {"teams": "team", "schedules": "schedule", "escalation_policies": "escalation policy", "services": "service"}
 
 
 class PagerDuty(Client):

@@ -9,8 +9,9 @@ sends requests the real API documents as valid.
 
 Resources: users (contact methods, notification rules), teams, escalation
 policies, schedules (layers, overrides), on-calls, services (integrations),
-extensions and extension schemas, incidents (notes, snooze, merge, status
-updates) and priorities.
+vendors, extensions and extension schemas, maintenance windows, incidents
+(notes, snooze, merge, status updates), priorities, and v3 webhook
+subscriptions with signed deliveries when incidents change (see ``webhooks``).
 """
 
 from __future__ import annotations
@@ -23,10 +24,12 @@ from simulators.openapi import SpecViolation, load_spec
 
 from .accounts import AccountsMixin
 from .common import (AUTHENTICATION_FAILED, FROM_HEADER_MISSING, ID_ALPHABET, INVALID_INPUT, NOT_FOUND, RATE_LIMITED,
-                     REQUESTER_NOT_FOUND, PagerDutyError, utcnow, zone)
+                     REQUESTER_NOT_FOUND, PagerDutyError, iso, parse_time, utcnow, zone)
 from .incidents import IncidentsMixin
+from .maintenance import MaintenanceMixin
 from .oncall import OncallMixin
 from .services import ServicesMixin
+from .webhooks import WebhooksMixin
 
 API_TOKEN = "sim-pagerduty-token"
 DEFAULT_ACCOUNT_TIME_ZONE = "Etc/UTC"
@@ -57,7 +60,7 @@ def _accept_problem(value):
     return 406, "Accept must allow %s;version=2" % VERSIONED_MEDIA_TYPE
 
 
-class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, IncidentsMixin, Simulator):
+class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, MaintenanceMixin, IncidentsMixin, WebhooksMixin, Simulator):
     """PagerDuty REST API v2, with one seeded account owner (``ADMIN_EMAIL``)."""
 
     name = "pagerduty"
@@ -80,7 +83,10 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, IncidentsMix
         self._reset_oncall()
         self._reset_services()
         self._reset_incidents()
+        self._reset_maintenance()
+        self._reset_webhooks()
         self.known_ids.update(self.priorities)
+        self.known_ids.update(self.vendors)
         self.known_ids.update(self.extension_schemas)
         self.create_user({"name": ADMIN_NAME, "email": ADMIN_EMAIL, "role": "owner", "time_zone": "Etc/UTC"})
         for number in range(1, self.seed_users + 1):
@@ -142,7 +148,11 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, IncidentsMix
     # Account settings (``/_sim/settings``) --------------------------------------------
 
     def _apply_settings(self, settings):
-        """``account_time_zone`` (default Etc/UTC) and ``offboarding`` (the plan feature, default off)."""
+        """``account_time_zone`` (default Etc/UTC), ``offboarding`` (the plan feature, default off) and ``frozen_now``.
+
+        ``frozen_now`` (an ISO 8601 time, or null for the real clock) lets a
+        playbook test pin the simulator's "now", as unit tests set the attribute.
+        """
         with self.lock:
             if "account_time_zone" in settings:
                 zone(settings["account_time_zone"], "account_time_zone")
@@ -151,11 +161,15 @@ class PagerDutySimulator(AccountsMixin, OncallMixin, ServicesMixin, IncidentsMix
                 if not isinstance(settings["offboarding"], bool):
                     raise PagerDutyError("offboarding must be true or false")
                 self.offboarding = settings["offboarding"]
+            if "frozen_now" in settings:
+                value = settings["frozen_now"]
+                self.frozen_now = parse_time(value, "frozen_now") if value else None
         return super()._apply_settings(settings)
 
     def _settings(self):
         settings = super()._settings()
-        settings.update(account_time_zone=self.account_time_zone, offboarding=self.offboarding)
+        settings.update(account_time_zone=self.account_time_zone, offboarding=self.offboarding,
+                        frozen_now=iso(self.frozen_now) if self.frozen_now else None)
         return settings
 
     # What PagerDuty checks before a handler runs -------------------------------------

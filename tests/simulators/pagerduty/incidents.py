@@ -7,6 +7,7 @@ from datetime import timedelta
 from simulators.core import Reply, route
 
 from .common import (PagerDutyError, days, decorate, invalid, iso, not_found, paginate, reference, window)
+from .webhooks import status_event
 
 OPEN = ("triggered", "acknowledged")
 DEFAULT_LIST_SPAN = days(30)
@@ -162,6 +163,7 @@ class IncidentsMixin:
             self.assign_by_policy(incident, 1, now)
         self.incidents[incident["id"]] = incident
         service["last_incident_timestamp"] = iso(now)
+        self.announce_incident("incident.triggered", incident, actor)
         return incident
 
     def open_incident_with_key(self, service_id, key):
@@ -289,9 +291,11 @@ class IncidentsMixin:
     def set_status_by_event(self, incident, status):
         """An integration's acknowledge or resolve event: the service, not a user, changes the status."""
         now = self.now()
+        before = incident["status"]
         self._set_status(incident, status, None, now)
         incident["updated_at"] = iso(now)
         incident["_changed_by"] = None
+        self.announce_incident(status_event(before, status), incident)
 
     @route("PUT", "/incidents/{id}")
     def put_incident(self, request):
@@ -299,7 +303,9 @@ class IncidentsMixin:
         with self.lock:
             requester = self.requester(request)
             incident = self.incident(request.params["id"])
+            before = incident["status"]
             self.change_incident(incident, data, requester)
+            self.announce_incident(status_event(before, incident["status"]), incident, requester["id"])
             return Reply(200, {"incident": self.render_incident(incident)})
 
     @route("PUT", "/incidents")
@@ -317,7 +323,9 @@ class IncidentsMixin:
                 trial = dict(incident)
                 self.change_incident(trial, entry, requester)
             for incident, entry in targets:
+                before = incident["status"]
                 self.change_incident(incident, entry, requester)
+                self.announce_incident(status_event(before, incident["status"]), incident, requester["id"])
             found = [self.render_incident(target[0]) for target in targets]
         return Reply(200, paginate(request, found, "incidents"))
 
@@ -344,7 +352,9 @@ class IncidentsMixin:
                     alert["incident"] = self.incident_ref(target)
                 target["_alert_records"].extend(source["_alert_records"])
                 source["_alert_records"] = []
+                before = source["status"]
                 self._set_status(source, "resolved", requester, now)
+                self.announce_incident(status_event(before, "resolved"), source, requester["id"])
                 source["is_mergeable"] = False
                 source["_changed_by"] = requester["id"]
             target["updated_at"] = iso(now)

@@ -29,6 +29,15 @@ EXTENSION_SCHEMAS = (
      "send_types": ["trigger", "acknowledge", "resolve", "delegate", "escalate", "unacknowledge", "assign"]},
 )
 
+# A few of PagerDuty's integration vendors (``GET /vendors``), by id.
+VENDORS = (
+    ("PZQ6AUS", "Amazon CloudWatch", "https://aws.amazon.com/cloudwatch"),
+    ("PAM4FGS", "Datadog", "https://www.datadoghq.com"),
+    ("PG8QGXD", "Grafana", "https://grafana.com"),
+    ("PTIT3Z1", "Nagios", "https://www.nagios.org"),
+    ("PQ7NCSU", "Prometheus", "https://prometheus.io"),
+)
+
 PRIORITIES = (
     ("PKRBZ1A", "P1", "Critical: the whole service is down."),
     ("PKRBZ2B", "P2", "High: a major feature is unavailable."),
@@ -39,13 +48,15 @@ PRIORITIES = (
 
 
 class ServicesMixin:
-    """``/services`` (+ integrations), ``/extensions``, ``/extension_schemas`` and ``/priorities``."""
+    """``/services`` (+ integrations), ``/vendors``, ``/extensions``, ``/extension_schemas`` and ``/priorities``."""
 
     def _reset_services(self):
         self.services = {}
         self.integrations = {}
         self.extensions = {}
         self.extension_schemas = {entry["id"]: dict(entry) for entry in EXTENSION_SCHEMAS}
+        self.vendors = {identifier: {"id": identifier, "name": name, "website_url": website}
+                        for identifier, name, website in VENDORS}
         self.priorities = {identifier: {"id": identifier, "name": name, "description": description}
                            for identifier, name, description in PRIORITIES}
 
@@ -84,9 +95,11 @@ class ServicesMixin:
         return service
 
     def service_status(self, service):
-        """What PagerDuty reports: critical with triggered incidents, warning with acknowledged ones."""
+        """What PagerDuty reports: critical with triggered incidents, warning with acknowledged ones, maintenance in a window."""
         if service["status"] in ("disabled", "maintenance"):
             return service["status"]
+        if self.in_maintenance(service["id"]):
+            return "maintenance"
         statuses = {incident["status"] for incident in self.incidents.values() if incident["_service"] == service["id"]}
         if "triggered" in statuses:
             return "critical"
@@ -142,8 +155,15 @@ class ServicesMixin:
 
     @route("DELETE", "/services/{id}")
     def delete_service(self, request):
+        """PagerDuty resolves the service's open incidents and drops it from extensions and maintenance windows."""
         with self.lock:
             service = self.service(request.params["id"])
+            now = self.now()
+            for incident in self.incidents.values():
+                if incident["_service"] == service["id"] and incident["status"] != "resolved":
+                    self._set_status(incident, "resolved", None, now)
+            for window in self.maintenance_windows.values():
+                window["_services"] = [item for item in window["_services"] if item != service["id"]]
             del self.services[service["id"]]
             for integration_id in [key for key, value in self.integrations.items() if value["_service"] == service["id"]]:
                 del self.integrations[integration_id]
@@ -176,7 +196,7 @@ class ServicesMixin:
         else:
             integration["integration_key"] = self.random.getrandbits(128).to_bytes(16, "big").hex()
         if data.get("vendor"):
-            integration["vendor"] = {"id": data["vendor"]["id"], "type": "vendor_reference"}
+            integration["vendor"] = self.vendor_ref(data["vendor"]["id"])
         self.integrations[integration["id"]] = integration
         return integration
 
@@ -207,7 +227,26 @@ class ServicesMixin:
             if data.get("type", integration["type"]) != integration["type"]:
                 raise invalid("The type of an integration cannot be changed")
             integration["name"] = data.get("name", integration["name"])
+            if integration["type"] == EMAIL_INTEGRATION and data.get("integration_email"):
+                integration["integration_email"] = data["integration_email"]
+            if data.get("vendor"):
+                integration["vendor"] = self.vendor_ref(data["vendor"]["id"])
             return Reply(200, {"integration": self.render_integration(integration)})
+
+    # Vendors ------------------------------------------------------------------------------
+
+    def vendor_ref(self, vendor_id):
+        """A reference to a vendor; an unknown one is PagerDuty's 400."""
+        vendor = self.vendors.get(vendor_id)
+        if vendor is None:
+            raise invalid("Vendor %s not found" % vendor_id)
+        return reference("vendor", vendor_id, vendor["name"])
+
+    @route("GET", "/vendors")
+    def list_vendors(self, request):
+        with self.lock:
+            found = [decorate("vendor", vendor, vendor["name"]) for vendor in by_name(self.vendors.values())]
+        return Reply(200, paginate(request, found, "vendors"))
 
     # Extension schemas and extensions ------------------------------------------------------
 

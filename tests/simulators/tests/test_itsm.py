@@ -352,3 +352,42 @@ def test_rate_limit_reply_is_an_envelope(itsm, control):
     assert itsm.get("/api/ususer/form/request").status_code == 200
     limited = itsm.get("/api/ususer/form/request")
     assert limited.status_code == 429 and limited.json()["returnCode"] == "FAILED" and "Retry-After" in limited.headers
+
+
+# API keys, downloads, location and category look-ups -----------------------------------------
+
+
+def test_api_key_scheme(conn, control):
+    url = conn["itsm"]["url"] + "/api/ususer/form/request"
+    assert requests.get(url, headers={"Authorization": "Apikey sim-itsm-api-key"}, timeout=5).status_code == 200
+    wrong = requests.get(url, headers={"Authorization": "Apikey not-a-key"}, timeout=5)
+    assert wrong.status_code == 401 and wrong.content == b""
+    control("itsm").post("/seed", json={"api_keys": {"team-key": "jane@acme.com"}})
+    assert requests.get(url, headers={"Authorization": "Apikey team-key"}, timeout=5).status_code == 200
+
+
+def test_uploaded_bytes_read_back(itsm):
+    content = b"line one\r\nline two\n\n"
+    ref = upload(itsm, "notes.txt", content)["refFileName"]
+    reply = itsm.get("/api/oprfile/" + ref)
+    assert reply.status_code == 200 and reply.content == content
+    assert reply.headers["Content-Type"] == "image/png"
+    assert_failed(itsm.get("/api/oprfile/NoSuchFile"), 404, "NoSuchFile")
+
+
+def test_locations_and_categories_by_name(itsm):
+    london = itsm.post("/api/v1/location/search/byqual", json={"qualDetails": {"name": "London"}}).json()
+    assert london["totalCount"] == 1 and london["objectList"][0]["name"] == "London"
+    assert itsm.post("/api/v1/location/search/byqual", json={"qualDetails": {"name": "Atlantis"}}).json()["totalCount"] == 0
+    network = itsm.post("/api/v1/category/request/search/byqual", json={"qualDetails": {"name": "Network"}}).json()
+    assert network["objectList"] == [{"id": 5, "name": "Network"}]
+    assert itsm.post("/api/v1/category/incident/search/byqual", json={}).json()["totalCount"] == 5
+    assert_failed(itsm.post("/api/v1/category/change/search/byqual", json={}), 404, "change")
+    assert_failed(itsm.post("/api/v1/location/search/byqual", json={"qualDetails": {"city": "x"}}), 400, "city")
+
+
+def test_searches_are_served_without_the_version_too(itsm):
+    create(itsm)
+    assert itsm.post("/api/request/search/byqual", json={}).json()["totalCount"] == 1
+    assert itsm.post("/api/location/search/byqual", json={"qualDetails": {"name": "Berlin"}}).json()["totalCount"] == 1
+    assert itsm.post("/api/category/request/search/byqual", json={}).json()["totalCount"] == 5

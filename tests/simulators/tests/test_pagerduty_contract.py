@@ -209,6 +209,16 @@ def test_responses_match_the_description(pd):
     check(pd, "GET", "/extensions/{id}", pd.get("/extensions/" + extension["id"]))
     check(pd, "GET", "/extensions", pd.get("/extensions"))
     check(pd, "GET", "/priorities", pd.get("/priorities"))
+    check(pd, "GET", "/vendors", pd.get("/vendors"))
+    window = check(pd, "POST", "/maintenance_windows", pd.post("/maintenance_windows", json={"maintenance_window": {
+        "type": "maintenance_window", "start_time": "2099-01-01T00:00:00Z", "end_time": "2099-01-01T02:00:00Z",
+        "description": "Schema window", "services": [{"id": service["id"], "type": "service_reference"}]}}))
+    window_id = window["maintenance_window"]["id"]
+    check(pd, "GET", "/maintenance_windows/{id}", pd.get("/maintenance_windows/" + window_id))
+    check(pd, "GET", "/maintenance_windows", pd.get("/maintenance_windows", params={"filter": "future"}))
+    check(pd, "PUT", "/maintenance_windows/{id}", pd.put("/maintenance_windows/" + window_id, json={"maintenance_window": {
+        "type": "maintenance_window", "start_time": "2099-01-01T00:00:00Z", "end_time": "2099-01-01T03:00:00Z",
+        "services": [{"id": service["id"], "type": "service_reference"}]}}))
     incident = check(pd, "POST", "/incidents", pd.post("/incidents", json={"incident": {
         "type": "incident", "title": "Schema incident", "service": {"id": service["id"], "type": "service_reference"},
         "priority": {"id": "PKRBZ2B", "type": "priority_reference"},

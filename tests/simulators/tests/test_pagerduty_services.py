@@ -1,6 +1,9 @@
 """Services, integrations, extensions, extension schemas and priorities."""
 
 import re
+from datetime import datetime, timezone
+
+import requests
 
 from .pagerduty_fixtures import error_of, pd_fixture, pd_server_fixture  # noqa: F401  pylint: disable=unused-import
 
@@ -111,3 +114,94 @@ def test_priorities_are_seeded(pd):
     priorities = pd.get("/priorities").json()["priorities"]
     assert [priority["name"] for priority in priorities] == ["P1", "P2", "P3", "P4", "P5"]
     assert all(priority["type"] == "priority" for priority in priorities)
+
+
+def test_vendors_are_listed_and_integrations_name_them(pd):
+    vendors = pd.get("/vendors").json()["vendors"]
+    datadog = [vendor for vendor in vendors if vendor["name"] == "Datadog"][0]
+    service = pd.service("Checkout", policy_id(pd))
+    path = "/services/%s/integrations" % service["id"]
+    made = pd.post(path, json={"integration": {"type": "events_api_v2_inbound_integration", "name": "Datadog",
+                                               "vendor": {"id": datadog["id"], "type": "vendor_reference"}}})
+    assert made.status_code == 201 and made.json()["integration"]["vendor"]["summary"] == "Datadog"
+    unknown = pd.post(path, json={"integration": {"type": "events_api_v2_inbound_integration", "name": "X",
+                                                  "vendor": {"id": "PNOSUCH", "type": "vendor_reference"}}})
+    assert unknown.status_code == 400
+
+
+def test_an_email_integration_can_change_its_address(pd):
+    service = pd.service("Checkout", policy_id(pd))
+    path = "/services/%s/integrations" % service["id"]
+    made = pd.post(path, json={"integration": {"type": "generic_email_inbound_integration", "name": "Mail",
+                                               "integration_email": "checkout@acme.pagerduty.com"}}).json()["integration"]
+    changed = pd.put("%s/%s" % (path, made["id"]), json={"integration": {
+        "type": "generic_email_inbound_integration", "integration_email": "pay@acme.pagerduty.com"}})
+    assert changed.json()["integration"]["integration_email"] == "pay@acme.pagerduty.com"
+
+
+def test_deleting_a_service_resolves_its_open_incidents(pd):
+    service = pd.service("Checkout", policy_id(pd))
+    incident = pd.incident("Down", service["id"])
+    assert pd.delete("/services/" + service["id"]).status_code == 204
+    assert pd.get("/incidents/" + incident["id"]).json()["incident"]["status"] == "resolved"
+
+
+def window_body(service_id, start, end, description="Deploy"):
+    return {"maintenance_window": {"type": "maintenance_window", "start_time": start, "end_time": end,
+                                   "description": description, "services": [{"id": service_id, "type": "service_reference"}]}}
+
+
+def test_maintenance_windows_follow_the_clock(pd):
+    pd.sim.frozen_now = datetime(2030, 6, 1, 12, 0, tzinfo=timezone.utc)
+    team = pd.team("Payments")
+    policy = pd.policy("EP", ("user_reference", pd.admin()["id"]), teams=[{"id": team["id"], "type": "team_reference"}])
+    service = pd.service("Checkout", policy["id"])
+    ongoing = pd.post("/maintenance_windows", json=window_body(service["id"], "2030-06-01T11:00:00Z", "2030-06-01T13:00:00Z"))
+    assert ongoing.status_code == 201, ongoing.text
+    ongoing = ongoing.json()["maintenance_window"]
+    assert ongoing["start_time"] == "2030-06-01T12:00:00Z", "a start in the past becomes now"
+    assert [item["id"] for item in ongoing["teams"]] == [team["id"]]
+    future = pd.post("/maintenance_windows", json=window_body(service["id"], "2030-07-01T00:00:00Z",
+                                                              "2030-07-01T02:00:00Z", "Later")).json()["maintenance_window"]
+    assert pd.get("/services/" + service["id"]).json()["service"]["status"] == "maintenance"
+
+    def listed(**params):
+        return [item["id"] for item in pd.get("/maintenance_windows", params=params).json()["maintenance_windows"]]
+
+    assert listed(filter="ongoing") == [ongoing["id"]]
+    assert listed(filter="future") == [future["id"]]
+    assert listed(filter="open") == [ongoing["id"], future["id"]]
+    assert listed(query="later") == [future["id"]]
+    assert listed(**{"service_ids[]": "PNOSUCH"}) == []
+    assert listed(**{"team_ids[]": team["id"]}) == [ongoing["id"], future["id"]]
+    moved = pd.put("/maintenance_windows/" + future["id"], json={"maintenance_window": {
+        "type": "maintenance_window", "start_time": "2030-07-01T00:00:00Z", "end_time": "2030-07-01T04:00:00Z",
+        "services": [{"id": service["id"], "type": "service_reference"}]}})
+    assert moved.json()["maintenance_window"]["end_time"] == "2030-07-01T04:00:00Z"
+    backwards = pd.put("/maintenance_windows/" + future["id"], json={"maintenance_window": {
+        "type": "maintenance_window", "start_time": "2030-07-01T05:00:00Z", "end_time": "2030-07-01T04:00:00Z",
+        "services": [{"id": service["id"], "type": "service_reference"}]}})
+    assert backwards.status_code == 400
+    assert pd.delete("/maintenance_windows/" + ongoing["id"]).status_code == 204
+    assert listed(filter="past") == [ongoing["id"]], "an ongoing window ends, and stays as a past one"
+    assert pd.delete("/maintenance_windows/" + ongoing["id"]).status_code == 405
+    assert pd.delete("/maintenance_windows/" + future["id"]).status_code == 204
+    assert pd.get("/maintenance_windows/" + future["id"]).status_code == 404
+
+
+def test_maintenance_window_needs_from_and_a_future_end(pd):
+    pd.sim.frozen_now = datetime(2030, 6, 1, 12, 0, tzinfo=timezone.utc)
+    service = pd.service("Checkout", policy_id(pd))
+    body = window_body(service["id"], "2030-05-01T00:00:00Z", "2030-05-02T00:00:00Z")
+    assert pd.post("/maintenance_windows", json=body).status_code == 400
+    missing = pd.post("/maintenance_windows", json=window_body(service["id"], "2030-07-01T00:00:00Z", "2030-07-02T00:00:00Z"),
+                      headers={"From": None})
+    assert missing.status_code == 400 and error_of(missing)["code"] == 2016
+
+
+def test_frozen_now_is_a_setting(pd):
+    reply = requests.put(pd.url + "/_sim/settings", json={"frozen_now": "2030-06-01T12:00:00Z"}, timeout=5)
+    assert reply.json()["frozen_now"] == "2030-06-01T12:00:00Z"
+    assert pd.sim.now() == datetime(2030, 6, 1, 12, 0, tzinfo=timezone.utc)
+    requests.put(pd.url + "/_sim/settings", json={"frozen_now": None}, timeout=5)
+    assert pd.sim.frozen_now is None

@@ -5,7 +5,7 @@ import base64
 import pytest
 from werkzeug import Response
 
-from ansible_collections.incident.ops.plugins.module_utils.auth import BearerToken, OAuthPasswordGrant, PagerDutyToken
+from ansible_collections.incident.ops.plugins.module_utils.auth import ApiKey, BearerToken, OAuthPasswordGrant, PagerDutyToken
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
 
 CLIENT_ID, CLIENT_SECRET = "desk-client", "desk-client-secret"
@@ -25,6 +25,9 @@ class TokenEndpoint:
         if request.headers.get("Authorization") != expected:
             return Response("", status=401)
         grant = request.form.get("grant_type")
+        if not grant:
+            return Response('{"error": "invalid_request", "error_description": "Missing grant type"}', status=400,
+                            content_type="application/json")
         self.grants.append(grant)
         if grant == "password" and (request.form.get("username"), request.form.get("password")) != (USERNAME, PASSWORD):
             return Response("", status=401)
@@ -113,9 +116,30 @@ def test_bad_credentials_fail_without_leaking_them(httpserver, make_client):
     with pytest.raises(ApiError) as caught:
         make_client(auth=auth).get("/api/v1/incident/1")
     text = str(caught.value)
-    assert "refused the password grant" in text
+    assert "refused the user credentials: check username and password" in text
     for secret in ("wrong-password-123", CLIENT_SECRET):
         assert secret not in text
+
+
+def test_bad_client_credentials_are_told_apart_from_bad_user_credentials(httpserver, make_client):
+    endpoint = TokenEndpoint()
+    httpserver.expect_request("/api/oauth/token", method="POST").respond_with_handler(endpoint)
+    auth = OAuthPasswordGrant("/api/oauth/token", CLIENT_ID, "wrong-client-secret", USERNAME, PASSWORD)
+    with pytest.raises(ApiError) as caught:
+        make_client(auth=auth).get("/api/v1/incident/1")
+    text = str(caught.value)
+    assert "refused the client credentials: check client_id and client_secret" in text
+    assert caught.value.status == 401
+    for secret in ("wrong-client-secret", PASSWORD):
+        assert secret not in text
+    assert endpoint.grants == []
+
+
+def test_api_key_header(httpserver, make_client):
+    httpserver.expect_request("/api/v1/incident/1", headers={"Authorization": "Apikey key-abc"}).respond_with_json({"id": 1})
+    client = make_client(auth=ApiKey("key-abc"))
+    assert client.get("/api/v1/incident/1") == {"id": 1}
+    assert client.fail("echo key-abc").message == "echo ********"
 
 
 def test_an_api_echoing_the_access_token_is_redacted(httpserver, make_client):

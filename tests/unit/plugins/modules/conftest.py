@@ -30,3 +30,23 @@ def pd_module(pagerduty):
         return FakeModule(argument_spec, dict(pagerduty.options, **params), check_mode=check_mode)
 
     return build
+
+
+@pytest.fixture
+def itsm_module(itsm_sim):
+    """Build a module for ``argument_spec`` whose connection options point at the ITSM desk simulator."""
+
+    def build(argument_spec, check_mode=False, **params):
+        return FakeModule(argument_spec, dict(itsm_sim.options, **params), check_mode=check_mode)
+
+    return build
+
+
+@pytest.fixture
+def tickets_module(tickets_sim):
+    """Build a module for ``argument_spec`` whose connection options point at the tickets simulator."""
+
+    def build(argument_spec, check_mode=False, **params):
+        return FakeModule(argument_spec, dict(tickets_sim.options, **params), check_mode=check_mode)
+
+    return build

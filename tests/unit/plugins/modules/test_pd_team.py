@@ -219,3 +219,18 @@ def test_a_team_that_owns_a_policy_is_not_deleted(pagerduty, pd_api, users, run)
         assert "escalation policy 'Payments escalation'" in str(failure.value)
     assert pagerduty.writes() == []
     assert stored_team(pd_api, "Payments") is not None
+
+
+def test_a_team_that_a_service_belongs_to_is_not_removed(pagerduty, pd_api, users, run):
+    """A service belongs to its escalation policy's teams; the refusal names both, before any write."""
+    team_id = run(name="Platform")[1]["id"]
+    seed = requests.post(pagerduty.url + "/_sim/seed", json={"escalation_policies": [{
+        "type": "escalation_policy", "name": "Platform EP", "teams": [{"id": team_id, "type": "team_reference"}],
+        "escalation_rules": [{"escalation_delay_in_minutes": 30, "targets": [{"type": "user_reference", "id": users[ADA]}]}]}]},
+        timeout=5).json()
+    requests.post(pagerduty.url + "/_sim/seed", json={"services": [{"type": "service", "name": "Checkout", "escalation_policy": {
+        "id": seed["escalation_policies"][0], "type": "escalation_policy_reference"}}]}, timeout=5).raise_for_status()
+    pagerduty.clear_log()
+    with pytest.raises(InvalidInput, match=r"escalation policy 'Platform EP' .*, service 'Checkout' "):
+        run(name="Platform", state="absent")
+    assert pagerduty.writes() == []
