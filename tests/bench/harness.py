@@ -38,7 +38,7 @@ TOKEN_HEADER = "Authorization"
 
 # ------------------------------------------------------------------ the simulators
 
-def free_base_port(count=8):
+def free_base_port(count=10):
     """A base port whose next ``count`` ports are free."""
     for unused in range(50):
         with socket.socket() as sock:
