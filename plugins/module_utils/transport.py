@@ -25,7 +25,6 @@ import select
 import socket
 import ssl
 import threading
-import uuid
 
 from ansible.module_utils.six.moves.urllib.parse import urlencode, urlsplit
 
@@ -77,7 +76,7 @@ def query_string(params):
 
 def multipart(files, fields=None):
     """A multipart/form-data body for ``files`` (``{name: (filename, bytes)}``) and plain ``fields``; returns (type, body)."""
-    boundary = uuid.uuid4().hex
+    boundary = os.urandom(16).hex()
     chunks = []
     for name, value in (fields or {}).items():
         chunks.append(('--%s\r\nContent-Disposition: form-data; name="%s"\r\n\r\n' % (boundary, name)).encode("utf-8"))

@@ -120,6 +120,15 @@ def write_report(result, out):
              % (versions["ansible_core_ours"], versions["ansible_core_cg"], versions["community_general"], versions["pdpyras"],
                 versions["python"]),
              ""]
+    for name, when in sorted(result.get("runs_of", {}).items()):
+        parts.append("- scenario `%s` measured from %s UTC, load average before it %s" % (
+            name, when["started"], ", ".join(map(str, when["load_before"]))))
+    if result.get("runs_of"):
+        parts.append("")
+    if result.get("content_type_shim"):
+        parts += ["The simulator of this run still refused a GET without `Content-Type`, which PagerDuty answers, so the "
+                  "bench's `sitecustomize.py` also gave pdpyras's session a `Content-Type: application/json` header; "
+                  "it changes no request count or timing.", ""]
     if "rerun" in scenarios:
         parts += ["## 1. Re-run: these users exist (%d seeded users)" % cfg["seeded"], "",
                   table(scenarios["rerun"], RUN_COLUMNS + [("CPU s / object above ping", lambda row: row.get("cpu_per_object_above_ping_s"))]),
