@@ -10,9 +10,9 @@ options:
   url:
     description:
       - Base URL of the ITSM desk, without the C(/api) path, for example C(https://desk.example.com).
-      - If not set, the value of the E(ITSM_URL) environment variable is used.
+      - Required. If not set, the value of the E(ITSM_URL) environment variable is used; a task that has neither fails,
+        naming both.
     type: str
-    required: true
   client_id:
     description:
       - The OAuth2 client id the desk issued to this integration, sent with O(client_secret) to the token endpoint.

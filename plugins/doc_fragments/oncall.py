@@ -19,6 +19,12 @@ options:
       - If not set, the value of the E(ONCALL_COMMAND_URL) environment variable is used.
     type: str
     default: https://incident-cmd.api.pinghome.io
+  customer_url:
+    description:
+      - Base URL of the service's customer query host, which lists a team's members; used to find a member by email.
+      - If not set, the value of the E(ONCALL_CUSTOMER_URL) environment variable is used.
+    type: str
+    default: https://customer-query.api.pinghome.io
   auth_url:
     description:
       - Base URL of the service's auth host, where O(email) and O(password) are exchanged for a bearer token.
@@ -27,7 +33,9 @@ options:
     default: https://auth.api.pinghome.io
   api_token:
     description:
-      - A bearer token for the service. Either this or O(email) and O(password) is needed.
+      - A bearer token for the service. Either this or O(email) and O(password) is needed; when both are set, this token is used.
+      - A fixed token cannot be renewed, so a 401 answer fails the task; a token got with O(email) and O(password) is
+        fetched again once after a 401.
       - If not set, the value of the E(ONCALL_TOKEN) environment variable is used.
     type: str
   email:

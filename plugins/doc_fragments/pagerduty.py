@@ -10,10 +10,10 @@ options:
   api_token:
     description:
       - A PagerDuty REST API token, either an account token or a user token.
-      - If not set, the value of the E(PAGERDUTY_TOKEN) environment variable is used.
+      - Required. If not set, the value of the E(PAGERDUTY_TOKEN) environment variable is used; a task that has neither fails,
+        naming both.
       - Set it once for a play with C(module_defaults) and the C(group/incident.ops.pagerduty) action group.
     type: str
-    required: true
   api_url:
     description:
       - Base URL of the PagerDuty REST API.
@@ -29,11 +29,13 @@ options:
   validate_certs:
     description:
       - Whether to verify the API's TLS certificate. Only set to V(false) for a test server.
+      - Wins over the E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE) environment variables.
     type: bool
     default: true
   ca_path:
     description:
-      - Path to a CA bundle to verify the API's certificate with.
+      - Path to a CA bundle to verify the API's certificate with; it must exist.
+      - Wins over the E(REQUESTS_CA_BUNDLE) and E(CURL_CA_BUNDLE) environment variables, which are used only when this is unset.
     type: path
   timeout:
     description:
@@ -47,6 +49,11 @@ options:
       - A create (POST) is never re-sent blindly; the module first looks for the object it may already have made.
     type: int
     default: 5
+notes:
+  - In check mode, a user, team, schedule or escalation policy that the task names but that does not exist yet is not
+    an error, since an earlier task of the play may create it; the module warns, naming it, and reports the change it
+    would make. An C(_info) module then returns an empty list. Outside check mode the same name fails the task before
+    anything is written.
 requirements:
   - requests
 """

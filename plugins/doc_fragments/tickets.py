@@ -10,15 +10,15 @@ options:
   url:
     description:
       - Base URL of the tickets service's API, including its C(/api) path, for example C(https://tickets.example.com/api).
-      - If not set, the value of the E(TICKETS_URL) environment variable is used.
+      - Required. If not set, the value of the E(TICKETS_URL) environment variable is used; a task that has neither fails,
+        naming both.
     type: str
-    required: true
   api_token:
     description:
       - The bearer token the tickets service issued.
-      - If not set, the value of the E(TICKETS_TOKEN) environment variable is used.
+      - Required. If not set, the value of the E(TICKETS_TOKEN) environment variable is used; a task that has neither fails,
+        naming both.
     type: str
-    required: true
   validate_certs:
     description:
       - Whether to verify the API's TLS certificate. Only set to V(false) for a test server.

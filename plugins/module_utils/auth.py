@@ -141,3 +141,49 @@ class OAuthPasswordGrant(AuthScheme):
         if grant_type == "refresh_token":
             return "The token endpoint refused the refresh token"
         return "The token endpoint accepted the client but refused the user credentials: check username and password"
+
+
+class SignInToken(AuthScheme):
+    """A bearer token got by signing in with an email and a password (``POST /v1/auth``).
+
+    The sign-in goes through ``signer``, a client without credentials on the
+    auth host, so that a refused sign-in is never itself "refreshed".  The
+    token is fetched on the first request and once more after a 401: tokens
+    expire, and one scheme may serve several hosts' clients, which then share
+    the token.
+    """
+
+    def __init__(self, signer, email, password, path="/v1/auth"):
+        self.signer = signer
+        self.email = email
+        self.password = password
+        self.path = path
+        self.token = None
+
+    def headers(self):
+        if self.token is None:
+            self._sign_in()
+        return {"Authorization": "Bearer %s" % self.token}
+
+    def refresh(self):
+        """Sign in again, unless the refused request was the first sign-in itself: that would only be refused again."""
+        if self.token is None:
+            return False
+        self._sign_in()
+        return True
+
+    def secrets(self):
+        return {self.password, self.token}
+
+    def _sign_in(self):
+        signer = self.signer
+        signer.secrets.add(self.password)
+        try:
+            answer = signer.post(self.path, {"email": self.email, "password": self.password})
+        except signer.error_class as error:
+            raise signer.fail("Signing in as %s failed; check email and password" % self.email,
+                              error.method, error.path, error.status, error.api_message) from None
+        token = answer.get("token") or answer.get("access_token") if isinstance(answer, dict) else None
+        if not token:
+            raise signer.fail("The sign-in answered without a token", "POST", self.path)
+        self.token = token

@@ -8,22 +8,28 @@ write twice.  GET, PUT and DELETE are idempotent and are retried on 429, on
 502/503/504 and on connection errors.  A POST is retried only on 429 (the
 server refused it before doing anything); on any other transient failure the
 error is raised with ``retryable`` set, and the resource layer looks the
-object up before it creates anything again.
+object up before it creates anything again.  A failure that no retry can
+mend (a host name that does not resolve, a TLS failure) is raised at once.
 """
 
 import email.utils
 import json
+import os
 import random
+import socket
 import time
 
-from ansible.module_utils.six.moves.urllib.parse import urljoin
+from ansible.module_utils.six.moves.urllib.parse import urljoin, urlsplit
 
-from ansible_collections.incident.ops.plugins.module_utils.transport import Session, TLSFailure, TransportError, TransportTimeout
+from ansible_collections.incident.ops.plugins.module_utils.transport import (
+    BadCABundle, ConnectTimeout, InvalidURL, Session, TLSFailure, TransportError, TransportTimeout, check_url)
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 from ansible_collections.incident.ops.plugins.module_utils.version import COLLECTION_VERSION
 
 USER_AGENT = "incident.ops/%s (+ansible collection)" % COLLECTION_VERSION
 IDEMPOTENT_METHODS = frozenset(("GET", "HEAD", "PUT", "DELETE"))
 TRANSIENT_STATUSES = frozenset((502, 503, 504))
+SCHEMES = ("http", "https")
 REDACTED = "********"
 
 
@@ -58,6 +64,59 @@ def redact(text, secrets):
     for secret in sorted((s for s in secrets if s), key=len, reverse=True):
         text = text.replace(secret, REDACTED)
     return text
+
+
+def checked_base_url(url, what="url"):
+    """The URL an API is reached at, refused at once when no request could reach it (no scheme, another scheme, no host)."""
+    parts = urlsplit(url or "")
+    if parts.scheme.lower() not in SCHEMES or not parts.hostname:
+        raise InvalidInput("%s %r is not an API URL: it needs http:// or https:// and a host name, such as https://api.example.com"
+                           % (what, url))
+    try:
+        check_url(url)
+    except InvalidURL as error:
+        raise InvalidInput("%s %r is not a valid URL: %s" % (what, url, error)) from None
+    return url
+
+
+def checked_verify(validate_certs, ca_path):
+    """What a certificate is verified against: the CA bundle given, no check at all, or the system's CAs."""
+    if not validate_certs:
+        return False
+    if ca_path:
+        if not os.path.exists(ca_path):
+            raise InvalidInput("ca_path %r does not exist: give the path of a PEM CA bundle file or of a directory of CA "
+                               "certificates" % ca_path)
+        return ca_path
+    return True
+
+
+def _causes(error):
+    """Every exception behind ``error``: the transport's error is raised from the socket's."""
+    found, stack = [], [error]
+    while stack:
+        item = stack.pop()
+        if not isinstance(item, BaseException) or any(item is seen for seen in found):
+            continue
+        found.append(item)
+        stack.extend([getattr(item, "reason", None), item.__cause__, item.__context__] + list(item.args))
+    return found
+
+
+def connection_failure(error):
+    """Why a connection failed, in words, and whether trying again can help.
+
+    A name that does not resolve will not resolve in a second either, so it
+    is not retried; a refused or reset connection may be a server restarting.
+    """
+    causes = _causes(error)
+    if any(isinstance(cause, socket.gaierror) for cause in causes):
+        return "the host name could not be resolved (DNS); check the URL", False
+    if any(isinstance(cause, ConnectionRefusedError) for cause in causes):
+        return "the connection was refused (nothing listens on that port, or a firewall refuses it)", True
+    if any(isinstance(cause, ConnectionResetError) for cause in causes):
+        return "the connection was reset by the server", True
+    return "the connection failed or was cut off", True
 
 
 def api_message(body):
@@ -127,16 +186,34 @@ class RetryPolicy:
         return error.retryable and method in IDEMPOTENT_METHODS
 
 
+def environment_ca_bundle(verify):
+    """The CA bundle of REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE when the task set neither validate_certs=false nor ca_path.
+
+    Hosts that point these variables at a corporate bundle keep working as
+    they did when the modules used the requests library, which reads them.
+    """
+    if verify is True:
+        return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    return verify
+
+
 class Client:
     """An HTTP session (``transport.Session``) bound to one base URL, one auth scheme and one retry policy.
 
+    A URL no request could reach and a CA bundle that does not exist are bad
+    input, refused when the client is built.  ``warnings`` collects what a run
+    should tell the user without failing; ``entrypoint.execute`` shows them.
     ``throttle``, when set, is asked before every request is sent and told of
     every 429, so that threads sharing the client keep to one request budget.
     """
 
     def __init__(self, base_url, auth=None, timeout=30, validate_certs=True, ca_path=None,
-                 retry=None, secrets=(), sleep=time.sleep, clock=time.monotonic, error_class=ApiError, throttle=None):
-        self.base_url = base_url.rstrip("/") + "/"
+                 retry=None, secrets=(), sleep=time.sleep, clock=time.monotonic, error_class=ApiError, url_option="url",
+                 throttle=None):
+        self.base_url = checked_base_url(base_url, url_option).rstrip("/") + "/"
+        self.host = urlsplit(self.base_url).netloc.rpartition("@")[2]
+        self.verify = checked_verify(validate_certs, ca_path)
+        self.warnings = []
         self.auth = auth
         self.timeout = timeout
         self.retry = retry or RetryPolicy()
@@ -146,7 +223,7 @@ class Client:
         self.error_class = error_class
         self.throttle = throttle
         self.session = Session()
-        self.session.verify = ca_path if (validate_certs and ca_path) else bool(validate_certs)
+        self.session.verify = self.verify
         self.session.trust_env = True
         self.session.headers["User-Agent"] = USER_AGENT
         self.session.headers["Accept"] = "application/json"
@@ -201,15 +278,25 @@ class Client:
         if self.throttle is not None:
             self.throttle.acquire()
         try:
-            response = self.session.request(method, self.url(path), params=params, json=json_body, data=data,
-                                            files=files, headers=merged, timeout=self.timeout, auth=basic_auth)
+            response = self.session.request(method, self.url(path), params=params, json=json_body, data=data, files=files,
+                                            headers=merged, timeout=self.timeout, auth=basic_auth,
+                                            verify=environment_ca_bundle(self.verify))
+        except BadCABundle as error:
+            raise self.fail("The CA bundle could not be used: %s" % error, method, path) from None
         except TLSFailure:
-            raise self.fail("The TLS handshake failed: the certificate is not trusted or the server does not speak TLS; "
-                            "set ca_path, or validate_certs=false only for a test server", method, path) from None
+            raise self.fail("The TLS handshake with %s failed: the certificate is not trusted or the server does not speak TLS; "
+                            "set ca_path, or validate_certs=false only for a test server" % self.host, method, path) from None
+        except ConnectTimeout:
+            raise self.fail("The request timed out connecting to %s after %s s" % (self.host, self.timeout), method, path,
+                            retryable=True) from None
         except TransportTimeout:
-            raise self.fail("The request timed out", method, path, retryable=True) from None
-        except TransportError:
-            raise self.fail("The request could not connect or was cut off", method, path, retryable=True) from None
+            raise self.fail("The request timed out: %s did not answer within %s s" % (self.host, self.timeout), method, path,
+                            retryable=True) from None
+        except InvalidURL as error:
+            raise self.fail("The URL is not valid: %s" % error, method, path) from None
+        except TransportError as error:
+            cause, retryable = connection_failure(error)
+            raise self.fail("Could not reach %s: %s" % (self.host, cause), method, path, retryable=retryable) from None
         if response.status_code >= 400:
             retry_after = parse_retry_after(response.headers)
             if response.status_code == 429 and self.throttle is not None:

@@ -6,12 +6,18 @@
 Each table is the single source of the argument spec and its environment
 fallbacks; the service's doc fragment documents the same table, and a unit
 test keeps the two equal.
+
+An option that is required but has an environment fallback is not marked
+required in the argument spec: Ansible's own message would name the option
+alone.  ``require`` checks it instead and names both ways to set it.
 """
 
 import copy
 import os
 
 from ansible.module_utils.common.parameters import AnsibleFallbackNotFound
+
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
 COMMON = {
     "validate_certs": {"type": "bool", "default": True},
@@ -43,11 +49,13 @@ TICKETS = dict(COMMON, **{
     "api_token": {"type": "str", "required": True, "no_log": True, "env": "TICKETS_TOKEN"},
 })
 
-# The on-call service reads on one host and writes on another; a bearer token
-# is given or exchanged for an email and password at the auth host.
+# The on-call service reads on one host and writes on another, and keeps teams
+# and members in its customer service; a bearer token is given or exchanged for
+# an email and password at the auth host.
 ONCALL = dict(COMMON, **{
     "query_url": {"type": "str", "default": "https://incident-query.api.pinghome.io", "env": "ONCALL_QUERY_URL"},
     "command_url": {"type": "str", "default": "https://incident-cmd.api.pinghome.io", "env": "ONCALL_COMMAND_URL"},
+    "customer_url": {"type": "str", "default": "https://customer-query.api.pinghome.io", "env": "ONCALL_CUSTOMER_URL"},
     "auth_url": {"type": "str", "default": "https://auth.api.pinghome.io", "env": "ONCALL_AUTH_URL"},
     "api_token": {"type": "str", "no_log": True, "env": "ONCALL_TOKEN"},
     "email": {"type": "str", "env": "ONCALL_EMAIL"},
@@ -77,6 +85,21 @@ def argument_spec(table, **module_options):
         env = option.pop("env", None)
         if env:
             option["fallback"] = (env_fallback_set, [env])
+            option.pop("required", None)
         spec[name] = option
     spec.update(module_options)
     return spec
+
+
+def require(params, table):
+    """Refuse a run that lacks a required connection option, naming the option and its environment variable.
+
+    Called by a service's ``connect`` before the client is built.
+    """
+    missing = ["%s (or the %s environment variable)" % (name, option["env"]) if option.get("env") else name
+               for name, option in sorted(table.items())
+               if option.get("required") and params.get(name) in (None, "")]
+    if missing:
+        raise InvalidInput("missing required connection option%s: %s; set %s in the task, in module_defaults or in the "
+                           "environment" % ("s" if len(missing) > 1 else "", ", ".join(missing),
+                                            "it" if len(missing) == 1 else "them"))

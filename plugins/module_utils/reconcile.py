@@ -8,6 +8,8 @@ so a field the API fills in or re-formats never causes a false change.  The
 diff holds the changed fields alone.
 """
 
+import time
+
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
 
 
@@ -78,7 +80,18 @@ class Resource:
 
     ``current_fields`` maps an API object onto the same field names the
     module's desired state uses, so that ``ensure`` compares like with like.
+    ``settle_waits`` are the pauses between the lookups ``create_once`` makes
+    after a create whose answer was lost, and ``sleep`` how it pauses.
     """
+
+    settle_waits = (1.0, 2.0, 4.0)
+
+    def sleep(self, seconds):
+        time.sleep(seconds)
+
+    def already_exists(self, error):
+        """True when ``error`` says the create was refused because the object exists (a concurrent run made it)."""
+        return False
 
     def find(self):
         raise NotImplementedError
@@ -128,21 +141,42 @@ class LookedUpFirst(Resource):
         return self.lookup()
 
 
-def create_once(resource, desired):
-    """Create, but if the answer was lost, look before creating again.
+class CreateOutcomeUnknown(ApiError):
+    """A create whose answer was lost and whose object has not appeared: re-sending it could make a second one."""
 
-    A POST whose response never arrived may have been carried out; sending it
-    again could make a duplicate, so the object is looked up first.
+
+def create_once(resource, desired):
+    """Create the object exactly once; returns ``(object, created)``, ``created`` false when it was found instead.
+
+    A POST whose answer never arrived may still be carried out, even after the
+    client gave up waiting, so it is never sent again: the object is looked
+    up now and after each of ``resource.settle_waits``, and if it has still
+    not appeared the run fails, asking for a re-run, rather than risk a
+    duplicate.  A create refused because the object exists (another run made
+    it between our lookup and our create) is answered by that object too.
     """
     try:
-        return resource.create(desired)
+        return resource.create(desired), True
     except ApiError as error:
+        if resource.already_exists(error):
+            found = resource.find()
+            if found is None:
+                raise
+            return found, False
         if not error.retryable:
             raise
+        lost = error
+    for wait in (0,) + tuple(resource.settle_waits):
+        if wait:
+            resource.sleep(wait)
         found = resource.find()
         if found is not None:
-            return found
-        return resource.create(desired)
+            return found, False
+    raise CreateOutcomeUnknown(
+        "The create's answer was lost (%s) and the object has not appeared after %d lookups over %g s; the create may "
+        "still complete on the server, so it is not sent again; re-run to converge" % (
+            lost.message, 1 + len(resource.settle_waits), sum(resource.settle_waits)),
+        method=lost.method, path=lost.path, status=lost.status, api_message=lost.api_message)
 
 
 def ensure(resource, desired, state="present", check_mode=False, identity=None):
@@ -162,9 +196,16 @@ def ensure(resource, desired, state="present", check_mode=False, identity=None):
         return Outcome(True, None, {"before": before, "after": {}})
     wanted = without_none(desired)
     if current is None:
-        wanted = dict(identity or {}, **wanted)
-        result = wanted if check_mode else create_once(resource, wanted)
-        return Outcome(True, result, {"before": {}, "after": wanted})
+        created = dict(identity or {}, **wanted)
+        if check_mode:
+            return Outcome(True, created, {"before": {}, "after": created})
+        result, made_here = create_once(resource, created)
+        if not made_here:
+            # Found after a lost answer or a lost race: another run may have made it with other fields.
+            late = changes(resource.current_fields(result), wanted)
+            if late:
+                result = resource.update(result, late)
+        return Outcome(True, result, {"before": {}, "after": created})
     fields = resource.current_fields(current)
     changed = changes(fields, wanted)
     if not changed:

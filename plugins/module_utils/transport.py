@@ -21,6 +21,7 @@ import base64
 import http.client
 import json
 import os
+import re
 import select
 import socket
 import ssl
@@ -42,8 +43,38 @@ class TransportTimeout(TransportError):
     """No answer within the timeout."""
 
 
+class ConnectTimeout(TransportTimeout):
+    """No connection within the timeout."""
+
+
 class TLSFailure(TransportError):
     """The TLS handshake failed: an untrusted certificate, or a server that does not speak TLS."""
+
+
+class BadCABundle(TransportError):
+    """The CA bundle to verify certificates against cannot be read."""
+
+
+class InvalidURL(TransportError):
+    """A URL no request can be sent to."""
+
+
+# A host name, an IPv4 address or a bracketed IPv6 one; what the resolver makes of it is learnt when connecting.
+HOST = re.compile(r"^([A-Za-z0-9_.-]+|\[[0-9A-Fa-f:.]+\])$")
+
+
+def check_url(url):
+    """Raise ``InvalidURL`` for a URL whose host or port no request could use (spaces, stray characters, a bad port)."""
+    parts = urlsplit(url)
+    host = parts.netloc.rpartition("@")[2]
+    if ":" in host and not host.endswith("]"):
+        host = host.rsplit(":", 1)[0]
+    if not HOST.match(host):
+        raise InvalidURL("the host %r holds characters no host name has" % host)
+    try:
+        parts.port  # pylint: disable=pointless-statement
+    except ValueError as error:
+        raise InvalidURL(str(error)) from None
 
 
 class Response:
@@ -143,22 +174,35 @@ class Session:
         self.verify = True
         self.trust_env = True
         self._local = threading.local()
-        self._tls = None
+        self._tls = {}
 
-    def tls_context(self):
-        """The TLS context, built on first use: most modules never speak TLS in tests, and building it loads the CA store."""
-        if self._tls is None:
-            if self.verify is False:
+    def tls_context(self, verify):
+        """The TLS context for ``verify``, built on first use (it loads the CA store) and kept."""
+        key = verify if isinstance(verify, str) else bool(verify)
+        if key not in self._tls:
+            if verify is False:
                 context = ssl.SSLContext(ssl.PROTOCOL_TLS_CLIENT)
                 context.check_hostname = False
                 context.verify_mode = ssl.CERT_NONE
+            elif isinstance(verify, str):
+                try:
+                    if os.path.isdir(verify):
+                        context = ssl.create_default_context(capath=verify)
+                    else:
+                        context = ssl.create_default_context(cafile=verify)
+                except (OSError, ssl.SSLError) as error:
+                    raise BadCABundle("%s: %s" % (verify, error)) from error
             else:
-                context = ssl.create_default_context(cafile=self.verify if isinstance(self.verify, str) else None)
-            self._tls = context
-        return self._tls
+                context = ssl.create_default_context()
+            self._tls[key] = context
+        return self._tls[key]
 
-    def request(self, method, url, params=None, json=None, data=None, files=None, headers=None, timeout=None, auth=None):
-        """Send one request and read the whole answer; raises ``TransportError`` and its kinds when none comes."""
+    def request(self, method, url, params=None, json=None, data=None, files=None, headers=None, timeout=None, auth=None,
+                verify=None):
+        """Send one request and read the whole answer; raises ``TransportError`` and its kinds when none comes.
+
+        ``verify`` (True, False or a CA bundle path) replaces the session's for this request.
+        """
         parts = urlsplit(url)
         target = parts.path or "/"
         query = "&".join(q for q in (parts.query, query_string(params)) if q)
@@ -173,15 +217,19 @@ class Session:
             merged["Authorization"] = basic_credentials(*auth)
         merged.setdefault("Accept-Encoding", "identity")
         try:
-            return self._exchange(parts, method, target, body, merged, timeout)
+            return self._exchange(parts, method, target, body, merged, timeout, self.verify if verify is None else verify)
+        except TransportError:
+            raise
         except ssl.SSLError as error:
-            raise TLSFailure(str(error)) from None
+            raise TLSFailure(str(error)) from error
         except (socket.timeout, TimeoutError) as error:
-            raise TransportTimeout(str(error)) from None
+            raise TransportTimeout(str(error)) from error
+        except (UnicodeError, http.client.InvalidURL) as error:
+            raise InvalidURL(str(error)) from error
         except (OSError, http.client.HTTPException) as error:
-            raise TransportError(str(error)) from None
+            raise TransportError(str(error)) from error
 
-    def _exchange(self, parts, method, target, body, headers, timeout):
+    def _exchange(self, parts, method, target, body, headers, timeout, verify):
         key = (parts.scheme, parts.hostname, parts.port)
         connections = self._connections()
         connection = connections.get(key)
@@ -189,7 +237,16 @@ class Session:
             connection.close()
         reused = connection is not None
         if connection is None:
-            connection = connections[key] = self._connect(parts, timeout)
+            connection = connections[key] = self._connect(parts, timeout, verify)
+        if connection.sock is None:
+            try:
+                connection.connect()
+            except (socket.timeout, TimeoutError) as error:
+                connections.pop(key, None)
+                raise ConnectTimeout(str(error)) from error
+            except BaseException:
+                connections.pop(key, None)
+                raise
         if connection.proxied_plain:
             target = "%s://%s%s" % (parts.scheme, parts.netloc, target)
         connection.timeout = timeout
@@ -220,7 +277,7 @@ class Session:
             self._local.connections = {}
         return self._local.connections
 
-    def _connect(self, parts, timeout):
+    def _connect(self, parts, timeout, verify):
         """A connection to the host, through the environment's proxy when one applies (CONNECT for HTTPS)."""
         https = parts.scheme == "https"
         port = parts.port or (443 if https else 80)
@@ -230,7 +287,7 @@ class Session:
             proxy_parts = urlsplit(proxy if "://" in proxy else "http://" + proxy)
             host, port = proxy_parts.hostname, proxy_parts.port or 80
         if https:
-            connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=self.tls_context())
+            connection = http.client.HTTPSConnection(host, port, timeout=timeout, context=self.tls_context(verify))
             if proxy:
                 connection.set_tunnel(parts.hostname, real_port)
         else:

@@ -23,6 +23,19 @@ def check_email(value, what="email"):
     return value
 
 
+def check_filled(value, what, why=None):
+    """Refuse a blank string or an empty list (None passes: the option is unset).
+
+    PagerDuty stores an empty name, and some empty lists are refused only
+    once earlier writes are made; either way the task must fail first.
+    ``why`` tells the user what the rule is, when it is not obvious.
+    """
+    empty = (isinstance(value, str) and not value.strip()) or (isinstance(value, (list, tuple)) and not value)
+    if empty:
+        raise InvalidInput("%s must not be empty%s" % (what, ": %s" % why if why else ""))
+    return value
+
+
 def check_once(seen, key, what):
     """Refuse an item that a list gives twice; ``seen`` holds the keys met so far and ``what`` names the item."""
     if key in seen:

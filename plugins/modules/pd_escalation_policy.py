@@ -166,7 +166,7 @@ from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import 
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure, pending, without_none
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty.teams import (
     current_team_references, desired_team_names, named_team_references, shown_team_references, team_names)
-from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_filled
 
 MAX_TARGETS = 10
 SCALARS = ("description", "num_loops", "on_call_handoff_notifications")
@@ -290,6 +290,7 @@ class Policy(NamedObject):
 
 
 def desired_rules(rules):
+    check_filled(rules, "rules", "PagerDuty requires at least one escalation rule")
     if rules is None:
         return None
     wanted = []
@@ -298,7 +299,7 @@ def desired_rules(rules):
             raise InvalidInput("rule %d: escalation_delay_in_minutes must not be negative" % number)
         targets = set()
         for target in rule["targets"]:
-            name = target["name"].strip()
+            name = check_filled(target["name"], "rule %d: a %s target's name" % (number, target["type"])).strip()
             if target["type"] == "user":
                 name = check_email(name, "rule %d: the user target" % number).lower()
             targets.add((target["type"], name))
@@ -313,6 +314,7 @@ def desired_rules(rules):
 
 def desired_policy(params):
     """The policy fields the task sets, in the shape ``Policy.current_fields`` gives; the name is the identity."""
+    check_filled(params["name"], "name")
     if params["num_loops"] is not None and params["num_loops"] < 0:
         raise InvalidInput("num_loops must not be negative, got %d" % params["num_loops"])
     teams = desired_team_names(params["teams"])

@@ -252,7 +252,7 @@ from ansible_collections.incident.ops.plugins.module_utils.pagerduty.schedules i
     INCLUDE_LAYERS, live_layers, present_schedule, user_ids, with_email)
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty.teams import (
     current_team_references, desired_team_names, named_team_references, shown_team_references, team_names)
-from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_time_zone
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_filled, check_time_zone
 
 SCALARS = ("time_zone", "description")
 LAYER_KEYS = ("start", "rotation_virtual_start", "rotation_turn_length_seconds", "users", "restrictions")
@@ -467,10 +467,12 @@ class Schedule(NamedObject):
 
 def desired_layers(layers):
     """The task's layers in the shape ``Schedule.current_layer`` gives, sorted by name; checked before any request."""
+    check_filled(layers, "layers", "PagerDuty requires at least one layer in a schedule")
     if layers is None:
         return None
     wanted = []
     for number, layer in enumerate(layers):
+        check_filled(layer["name"], "layers[%d] name" % number)
         what = "layers[%d] (%s)" % (number, layer["name"])
         if layer["name"] in [other["name"] for other in wanted]:
             raise InvalidInput("%s: layer names must be unique within a schedule, %r is used twice" % (what, layer["name"]))
@@ -520,6 +522,7 @@ def desired_overrides(overrides):
 
 def desired_schedule(params):
     """The schedule fields the task sets, in the shape ``Schedule.current_fields`` gives; the name is the identity."""
+    check_filled(params["name"], "name")
     check_time_zone(params["time_zone"])
     desired = dict((key, params[key]) for key in SCALARS)
     desired.update(teams=desired_team_names(params["teams"]), layers=desired_layers(params["layers"]))

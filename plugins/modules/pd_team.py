@@ -153,7 +153,7 @@ from ansible_collections.incident.ops.plugins.module_utils.entrypoint import exe
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import SINGULAR, NamedObject, connect, describe_object
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure, plan_set, set_diff
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty.teams import member, team_members
-from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_once
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_filled, check_once
 
 TEAM_ROLES = ["manager", "responder", "observer"]
 READ_ONLY_ROLE = "read_only_user"
@@ -248,6 +248,7 @@ def check_unowned(api, team):
 
 def run(module, api):
     params = module.params
+    check_filled(params["name"], "name")
     wanted = desired_members(params["members"])
     team = Team(api, params["name"])
     current = team.look()

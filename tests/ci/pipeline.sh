@@ -36,7 +36,7 @@ RUNTIME_REQUIREMENTS="$ROOT/requirements.txt"
 HELPERS="$ROOT/tests/ci/helpers.py"
 NAMESPACE=incident
 COLLECTION=ops
-SIM_PORT_COUNT=8 # the launcher uses base+1 .. base+7
+SIM_PORT_COUNT=9 # the launcher uses base+1 .. base+8
 ALL_STEPS=(sanity-2.19 sanity-2.21 lint units simulator-tests awx integration build docs)
 
 export PIP_DISABLE_PIP_VERSION_CHECK=1

@@ -24,7 +24,7 @@ def parse_args(argv):
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default 127.0.0.1)")
     serve.add_argument("--base-port", type=int, default=8900,
                        help="PagerDuty listens on base+1, ITSM base+2, tickets base+3, on-call query/command/auth base+4/5/6, "
-                            "PagerDuty events base+7; 0 picks free ports")
+                            "PagerDuty events base+7, on-call customer base+8; 0 picks free ports")
     serve.add_argument("--latency-ms", type=float, default=0, help="delay added to every API request")
     serve.add_argument("--rate-limit", type=int, default=0, help="requests per minute per token, 0 for no limit")
     serve.add_argument("--seed-users", type=int, default=0, help="extra PagerDuty users to seed, to exercise pagination")

@@ -1,12 +1,12 @@
 """Simulator of the on-call schedule service (Pinghome style).
 
-The vendor splits the API over three hosts behind an API gateway: a query
-host that reads a customer's schedule, a command host that creates, replaces
-and deletes a team's entries, and an auth host that trades an email and a
-password for a bearer token.  Here each host is its own ``Simulator`` and all
-three share one ``OncallStore``, so a token issued by the auth host works on
-the other two and an entry written on the command host shows on the query
-host.  Errors look like the gateway's: ``{"message": ...}``, with a 403
+The vendor splits the API over hosts behind an API gateway: a query host that
+reads a customer's schedule, a command host that creates, replaces and
+deletes a team's entries, an auth host that trades an email and a password
+for a bearer token, and the customer service's query host that lists teams
+and their members.  Here each host is its own ``Simulator`` and all four
+share one ``OncallStore``, so a token issued by the auth host works on the
+others and an entry written on the command host shows on the query host.  Errors look like the gateway's: ``{"message": ...}``, with a 403
 ``Missing Authentication Token`` for any route the gateway does not know.
 """
 
@@ -30,6 +30,7 @@ MEMBER_IDS = (
 DEFAULT_EMAIL = "oncall-admin@example.com"
 DEFAULT_PASSWORD = "TestPassw0rd!"
 DEFAULT_API_TOKEN = "oncall-api-token"
+TEAM_CREATED_AT = "2024-01-02T09:30:00Z"
 
 TIME = re.compile(r"^([01][0-9]|2[0-3]):[0-5][0-9]:[0-5][0-9]$")
 LAST_WEEK = -1
@@ -63,12 +64,12 @@ class Invalid(SimulatorError):
 def default_directory():
     """One customer with one team of three members, under fixed ids."""
     members = {
-        MEMBER_IDS[0]: {"name": "Avery Primary", "email": "avery@example.com"},
-        MEMBER_IDS[1]: {"name": "Blake Secondary", "email": "blake@example.com"},
-        MEMBER_IDS[2]: {"name": "Casey Backup", "email": "casey@example.com"},
+        MEMBER_IDS[0]: {"name": "Avery Primary", "email": "avery@example.com", "role": "manager"},
+        MEMBER_IDS[1]: {"name": "Blake Secondary", "email": "blake@example.com", "role": "user"},
+        MEMBER_IDS[2]: {"name": "Casey Backup", "email": "casey@example.com", "role": "user"},
     }
     customers = {CUSTOMER_ID: {"name": "Example Customer"}}
-    teams = {TEAM_ID: {"customer_id": CUSTOMER_ID, "name": "Platform On-Call", "members": members}}
+    teams = {TEAM_ID: {"customer_id": CUSTOMER_ID, "name": "Platform On-Call", "members": members, "created_at": TEAM_CREATED_AT}}
     return customers, teams
 
 
@@ -83,16 +84,19 @@ def parse_instant(value):
 class OncallStore:
     """The state the three hosts share: directory, accounts, tokens and entries."""
 
-    def __init__(self, token_ttl=3600):
+    def __init__(self, token_ttl=3600, plain_messages=False):
         self.lock = threading.RLock()
         self.token_ttl = token_ttl
+        self.plain_messages = plain_messages
         self.reset()
 
     def reset(self):
         with self.lock:
             self.customers, self.teams = default_directory()
             self.accounts = {DEFAULT_EMAIL: DEFAULT_PASSWORD}
+            self.account_customers = {DEFAULT_EMAIL: CUSTOMER_ID}
             self.tokens = {DEFAULT_API_TOKEN: None}
+            self.token_customers = {DEFAULT_API_TOKEN: CUSTOMER_ID}
             self.entries = {}
             self.last_created = None
 
@@ -104,17 +108,26 @@ class OncallStore:
             for customer in data.get("customers", []):
                 self.customers[customer["id"]] = {"name": customer.get("name")}
             for team in data.get("teams", []):
-                members = {member["id"]: {"name": member.get("name"), "email": member.get("email")} for member in team.get("members", [])}
-                self.teams[team["id"]] = {"customer_id": team["customer_id"], "name": team.get("name"), "members": members}
+                members = {member["id"]: {"name": member.get("name"), "email": member.get("email"), "role": member.get("role", "user")}
+                           for member in team.get("members", [])}
+                self.teams[team["id"]] = {"customer_id": team["customer_id"], "name": team.get("name"), "members": members,
+                                          "created_at": team.get("created_at", TEAM_CREATED_AT)}
             for account in data.get("accounts", []):
                 self.accounts[account["email"]] = account["password"]
+                self.account_customers[account["email"]] = account.get("customer_id", CUSTOMER_ID)
             return {"customers": len(self.customers), "teams": len(self.teams), "accounts": len(self.accounts)}
 
-    def issue_token(self):
+    def issue_token(self, email):
         token = secrets.token_urlsafe(32)
         with self.lock:
             self.tokens[token] = time.time() + self.token_ttl
+            self.token_customers[token] = self.account_customers[email]
         return token
+
+    def customer_of(self, token):
+        """The customer account a token was issued to: the teams it may list."""
+        with self.lock:
+            return self.token_customers.get(token)
 
     def token_valid(self, token):
         with self.lock:
@@ -123,6 +136,7 @@ class OncallStore:
             expires_at = self.tokens[token]
             if expires_at is not None and time.time() >= expires_at:
                 del self.tokens[token]
+                self.token_customers.pop(token, None)
                 return False
             return True
 
@@ -149,15 +163,27 @@ class OncallHost(Simulator):
         return self.store.seed(data)
 
     def _apply_settings(self, settings):
-        if "token_ttl" in settings:
-            with self.store.lock:
+        with self.store.lock:
+            if "token_ttl" in settings:
                 self.store.token_ttl = float(settings["token_ttl"])
+            if "plain_messages" in settings:
+                self.store.plain_messages = bool(settings["plain_messages"])
         return super()._apply_settings(settings)
 
     def _settings(self):
         settings = super()._settings()
         settings["token_ttl"] = self.store.token_ttl
+        settings["plain_messages"] = self.store.plain_messages
         return settings
+
+    def confirmation(self, status, message, schedule=None):
+        """A write's answer: JSON with the entry, or with ``plain_messages`` the bare message as text."""
+        if self.store.plain_messages:
+            return Reply(status, message, content_type="text/plain; charset=utf-8")
+        body = {"message": message}
+        if schedule is not None:
+            body["schedule"] = dict(schedule)
+        return Reply(status, body)
 
     def error_reply(self, error):
         if isinstance(error, Invalid):
@@ -205,7 +231,7 @@ class OncallAuthSimulator(OncallHost):
             known = self.store.accounts.get(body["email"])
         if known is None or not secrets.compare_digest(known.encode("utf-8"), body["password"].encode("utf-8")):
             return Reply(401, {"message": "Invalid email or password"})
-        return Reply(200, {"token": self.store.issue_token(), "expires_in": int(self.store.token_ttl)})
+        return Reply(200, {"token": self.store.issue_token(body["email"]), "expires_in": int(self.store.token_ttl)})
 
 
 class OncallQuerySimulator(OncallHost):
@@ -224,6 +250,32 @@ class OncallQuerySimulator(OncallHost):
         return Reply(200, {"customer_id": customer_id, "schedules": entries})
 
 
+class OncallCustomerSimulator(OncallHost):
+    """The customer service's query host: the caller's teams and a team's members."""
+
+    name = "oncall-customer"
+
+    @route("GET", "/v1/teams")
+    def list_teams(self, request):
+        customer_id = self.store.customer_of(request.bearer_token())
+        with self.store.lock:
+            teams = [{"team_id": team_id, "name": team["name"], "member_count": len(team["members"]), "created_at": team["created_at"]}
+                     for team_id, team in sorted(self.store.teams.items()) if team["customer_id"] == customer_id]
+        return Reply(200, teams)
+
+    @route("GET", "/v1/team/{id}/members")
+    def team_members(self, request):
+        """A member's id is its ``customer_id``: members are customer accounts; it is the schedule's ``team_member_id``."""
+        customer_id = self.store.customer_of(request.bearer_token())
+        with self.store.lock:
+            team = self.store.teams.get(request.params["id"])
+            if team is None or team["customer_id"] != customer_id:
+                raise ResourceNotFound("Team not found")
+            members = [{"customer_id": member_id, "email": member["email"], "name": member["name"], "role": member["role"]}
+                       for member_id, member in sorted(team["members"].items())]
+        return Reply(200, members)
+
+
 class OncallCommandSimulator(OncallHost):
     """The command host: create, replace and delete a team's schedule entries."""
 
@@ -238,7 +290,7 @@ class OncallCommandSimulator(OncallHost):
             self._check_overlap(team_id, entry, ignore=None)
             entry["created_at"] = self.store.next_created_at()
             self.store.entries.setdefault(team_id, []).append(entry)
-            return Reply(201, {"message": "Schedule created", "schedule": dict(entry)})
+            return self.confirmation(201, "Schedule created", entry)
 
     @route("PUT", "/v1/team/{id}/schedule")
     def replace_entry(self, request):
@@ -254,7 +306,7 @@ class OncallCommandSimulator(OncallHost):
             entry["created_at"] = current["created_at"]
             self._check_overlap(team_id, entry, ignore=current)
             current.update(entry)
-            return Reply(200, {"message": "Schedule updated", "schedule": dict(current)})
+            return self.confirmation(200, "Schedule updated", current)
 
     @route("DELETE", "/v1/team/{id}/schedule")
     def delete_entry(self, request):
@@ -268,7 +320,7 @@ class OncallCommandSimulator(OncallHost):
                 raise Invalid(errors)
             current = self._find(team_id, member_id, created_at)
             self.store.entries[team_id].remove(current)
-        return Reply(200, {"message": "Schedule deleted"})
+        return self.confirmation(200, "Schedule deleted")
 
     def _team(self, team_id):
         if team_id not in self.store.teams:

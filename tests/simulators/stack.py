@@ -1,7 +1,7 @@
 """Start all four simulated services at once and describe how to reach them.
 
 ``start_stack`` serves PagerDuty, the ITSM desk, the tickets service, the
-three on-call hosts and PagerDuty's Events API on consecutive ports, and ``Stack.connection()`` maps each
+four on-call hosts and PagerDuty's Events API on consecutive ports, and ``Stack.connection()`` maps each
 service to the collection modules' own connection options, so the mapping can
 be used as ``module_defaults`` unchanged.
 """
@@ -22,6 +22,7 @@ PORT_OFFSETS = {
     "oncall_command": 5,
     "oncall_auth": 6,
     "pagerduty_events": 7,
+    "oncall_customer": 8,
 }
 
 
@@ -45,6 +46,7 @@ class Stack:
             "query_url": self.url("oncall_query"),
             "command_url": self.url("oncall_command"),
             "auth_url": self.url("oncall_auth"),
+            "customer_url": self.url("oncall_customer"),
             "api_token": oncall.DEFAULT_API_TOKEN,
             "email": oncall.DEFAULT_EMAIL,
             "password": oncall.DEFAULT_PASSWORD,
@@ -68,7 +70,7 @@ class Stack:
 
 
 def build_simulators(latency_ms=0, rate_limit=0, seed_users=0):
-    """One simulator per port; the three on-call hosts share a single store, PagerDuty's REST and Events APIs one account."""
+    """One simulator per port; the four on-call hosts share a single store, PagerDuty's REST and Events APIs one account."""
     simulators = {"pagerduty": PagerDutySimulator(latency_ms=latency_ms, rate_limit=rate_limit, seed_users=seed_users)}
     simulators["pagerduty_events"] = PagerDutyEventsSimulator(simulators["pagerduty"], latency_ms=latency_ms,
                                                               rate_limit=rate_limit)
@@ -78,6 +80,7 @@ def build_simulators(latency_ms=0, rate_limit=0, seed_users=0):
     simulators["oncall_query"] = oncall.OncallQuerySimulator(store, latency_ms=latency_ms, rate_limit=rate_limit)
     simulators["oncall_command"] = oncall.OncallCommandSimulator(store, latency_ms=latency_ms, rate_limit=rate_limit)
     simulators["oncall_auth"] = oncall.OncallAuthSimulator(store, latency_ms=latency_ms, rate_limit=rate_limit)
+    simulators["oncall_customer"] = oncall.OncallCustomerSimulator(store, latency_ms=latency_ms, rate_limit=rate_limit)
     return simulators
 
 

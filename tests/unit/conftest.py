@@ -12,6 +12,7 @@ from ansible_collections.incident.ops.plugins.module_utils.tickets.api import Ti
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from simulators import oncall as oncall_sim  # noqa: E402  pylint: disable=wrong-import-position
 from simulators.core import RunningServer  # noqa: E402  pylint: disable=wrong-import-position
 from simulators.itsm import ItsmSimulator  # noqa: E402  pylint: disable=wrong-import-position
 from simulators.pagerduty import PagerDutySimulator  # noqa: E402  pylint: disable=wrong-import-position
@@ -149,3 +150,62 @@ def tickets_sim(tickets_server):
 @pytest.fixture
 def tickets_api(tickets_sim):
     return Tickets(tickets_sim.options["url"], tickets_sim.options["api_token"])
+
+
+class OncallSims:
+    """The on-call service's four hosts over one store, and what tests read from them."""
+
+    HOSTS = {"query_url": oncall_sim.OncallQuerySimulator, "command_url": oncall_sim.OncallCommandSimulator,
+             "customer_url": oncall_sim.OncallCustomerSimulator, "auth_url": oncall_sim.OncallAuthSimulator}
+
+    def __init__(self):
+        store = oncall_sim.OncallStore()
+        self.servers = {key: RunningServer(host(store)).start() for key, host in self.HOSTS.items()}
+        self.options = dict({key: server.url for key, server in self.servers.items()}, api_token=oncall_sim.DEFAULT_API_TOKEN,
+                            email=oncall_sim.DEFAULT_EMAIL, password=oncall_sim.DEFAULT_PASSWORD)
+
+    def control(self, key, method, action, **kwargs):
+        reply = requests.request(method, self.servers[key].url + "/_sim/" + action, timeout=5, **kwargs)
+        reply.raise_for_status()
+        return reply.json() if reply.content else None
+
+    def reset(self):
+        self.control("query_url", "POST", "reset")
+        self.control("query_url", "PUT", "settings", json={"token_ttl": 3600, "plain_messages": False})
+        for key in self.servers:
+            self.control(key, "DELETE", "requests")
+
+    def requests(self, key="command_url"):
+        return self.control(key, "GET", "requests")["requests"]
+
+    def log(self):
+        """Every host's requests as (host, method, status), host by host."""
+        return [(key[:-4], entry["method"], entry["status"]) for key in self.servers for entry in self.requests(key)]
+
+    def clear_log(self):
+        for key in self.servers:
+            self.control(key, "DELETE", "requests")
+
+    def stored(self):
+        """Every entry, straight from the store the hosts share."""
+        store = self.servers["query_url"].simulator.store
+        with store.lock:
+            return [dict(entry) for entries in store.entries.values() for entry in entries]
+
+    def stop(self):
+        for server in self.servers.values():
+            server.stop()
+
+
+@pytest.fixture(scope="session")
+def oncall_servers():
+    sims = OncallSims()
+    yield sims
+    sims.stop()
+
+
+@pytest.fixture
+def oncall(oncall_servers):
+    """The on-call simulators, fresh for each test."""
+    oncall_servers.reset()
+    return oncall_servers

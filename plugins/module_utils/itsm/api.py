@@ -7,6 +7,7 @@ Every incident module of the desk connects through ``connect`` and reads
 through these methods, so paths, paging and the envelope check live here once.
 """
 
+from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.auth import ApiKey, OAuthPasswordGrant
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError, Client, RetryPolicy
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
@@ -118,6 +119,7 @@ class Itsm(Client):
 def connect(module):
     """The desk's client for a module's connection options: an API key, or the OAuth2 password grant."""
     params = module.params
+    options.require(params, options.ITSM)
     if params.get("api_key"):
         auth = ApiKey(params["api_key"])
     else:

@@ -3,6 +3,7 @@
 
 """What every PagerDuty module shares: the client with its lookups, the objects' common writes, and references."""
 
+from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.auth import PagerDutyToken
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError, Client, RetryPolicy, offset_pages
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import LookedUpFirst
@@ -10,15 +11,30 @@ from ansible_collections.incident.ops.plugins.module_utils.validation import Inv
 
 
 SINGULAR = {"teams": "team", "schedules": "schedule", "escalation_policies": "escalation policy", "services": "service"}
+OBJECT_TYPES = {"users": "user", "teams": "team", "schedules": "schedule", "escalation_policies": "escalation_policy"}
+ASSUMED_ID_PREFIX = "unknown:"
+ASSUMED = ": assumed to be created by an earlier task (or misspelt); check mode goes on"
+READS = ("GET", "HEAD")
 
 
 class PagerDuty(Client):
-    """A client for PagerDuty REST v2 that knows its lookups and its ``From`` header."""
+    """A client for PagerDuty REST v2 that knows its lookups and its ``From`` header.
+
+    In check mode (``check_mode=True``) a user, team, schedule or escalation
+    policy that a task names but that does not exist is not an error: an
+    earlier task of the same play may create it.  The lookup warns and hands
+    out a stand-in (``assumed``) so the module can report the change it would
+    make.  Outside check mode the same name is bad input, before any write.
+    A stand-in never reaches the API: once one is handed out the client
+    refuses every write, and any request that names one.
+    """
 
     MEDIA_TYPE = "application/vnd.pagerduty+json;version=2"
 
-    def __init__(self, api_url, api_token, from_email=None, **kwargs):
-        super().__init__(api_url, auth=PagerDutyToken(api_token), **kwargs)
+    def __init__(self, api_url, api_token, from_email=None, check_mode=False, **kwargs):
+        super().__init__(api_url, auth=PagerDutyToken(api_token), url_option="api_url", **kwargs)
+        self.check_mode = check_mode
+        self.assumed = []
         self.from_email = from_email
         self.session.headers.update({"Accept": self.MEDIA_TYPE, "Content-Type": "application/json"})
         self._resolved = {}
@@ -66,13 +82,14 @@ class PagerDuty(Client):
         return None
 
     def require_user(self, email):
-        """The user with this email, looked up once per run; unknown emails are bad input."""
+        """The user with this email, looked up once per run; an unknown email is bad input (check mode: see the class)."""
         return self._require(("users", email.lower()), lambda: self.find_user(email), "No PagerDuty user has the email %r" % email)
 
     def require_users(self, emails):
         """The users with these emails, keyed by lower-case email, in as few requests as the account allows.
 
-        Unknown emails are bad input, named together.  See ``_gather_users``
+        Unknown emails are bad input, named together (check mode: see the
+        class).  See ``_gather_users``
         for how the requests are chosen.
         """
         wanted = sorted(set(email.strip().lower() for email in emails))
@@ -86,7 +103,9 @@ class PagerDuty(Client):
                 else:
                     self._keep_user(found)
         if unknown:
-            raise InvalidInput("No PagerDuty user has the email %s" % ", ".join(repr(email) for email in unknown))
+            self._missing("No PagerDuty user has the email %s" % ", ".join(repr(email) for email in unknown))
+            for email in unknown:
+                self._resolved[("users", email)] = self._assume("users", email)
         return dict((email, self._resolved[("users", email)]) for email in wanted)
 
     def users_by_id(self, ids):
@@ -133,7 +152,10 @@ class PagerDuty(Client):
             self._resolved[("users", user["email"].lower())] = user
 
     def require_named(self, collection, name):
-        """The object of ``collection`` (teams, schedules, ...) named ``name``, looked up once per run."""
+        """The object of ``collection`` (teams, schedules, ...) named ``name``, looked up once per run.
+
+        An unknown name is bad input (check mode: see the class).
+        """
         kind = SINGULAR.get(collection, collection)
         return self._require((collection, name), lambda: self.find_by_name(collection, name), "No PagerDuty %s is named %r" % (kind, name))
 
@@ -141,9 +163,36 @@ class PagerDuty(Client):
         if cache_key not in self._resolved:
             found = lookup()
             if found is None:
-                raise InvalidInput(missing)
+                self._missing(missing)
+                found = self._assume(*cache_key)
             self._resolved[cache_key] = found
         return self._resolved[cache_key]
+
+    def _missing(self, message):
+        """A named object does not exist: bad input, except in check mode, where the run warns and goes on."""
+        if not self.check_mode:
+            raise InvalidInput(message)
+        self.warnings.append(message + ASSUMED)
+
+    def _assume(self, collection, name):
+        """A stand-in for the object of ``collection`` called ``name`` (an email for users), which does not exist yet."""
+        kind = OBJECT_TYPES[collection]
+        stand_in = {"id": "%s%s:%s" % (ASSUMED_ID_PREFIX, kind, name), "type": kind, "name": name, "summary": name}
+        if collection == "users":
+            stand_in["email"] = name
+            self._users_by_id[stand_in["id"]] = stand_in
+        self.assumed.append(stand_in)
+        return stand_in
+
+    def request(self, method, path, params=None, json_body=None, **kwargs):
+        """Send the request unless it would carry a stand-in for an object that does not exist (see the class)."""
+        if self.assumed:
+            sent = repr((path, params, json_body))
+            if method.upper() not in READS or ASSUMED_ID_PREFIX in sent:
+                raise self.fail("Check mode assumed that %s exist; nothing that names them is sent to PagerDuty"
+                                % ", ".join("the %s %r" % (item["type"], item["name"]) for item in self.assumed),
+                                method.upper(), path)
+        return super().request(method, path, params=params, json_body=json_body, **kwargs)
 
 
 class ApiObject(LookedUpFirst):
@@ -160,6 +209,13 @@ class ApiObject(LookedUpFirst):
 
     def __init__(self, api):
         self.api = api
+
+    def sleep(self, seconds):
+        self.api.sleep(seconds)
+
+    def already_exists(self, error):
+        """PagerDuty refuses a second user of an email or team of a name with 400 "... has already been taken"."""
+        return error.status == 400 and "already been taken" in (error.api_message or "")
 
     def body(self, fields, current=None):
         """The object a POST (``current`` None) or a PUT sends; by default, the fields given."""
@@ -231,8 +287,9 @@ def reference(kind, object_id):
 
 def connect(module):
     params = module.params
+    options.require(params, options.PAGERDUTY)
     return PagerDuty(
-        params["api_url"], params["api_token"], from_email=params.get("from_email"),
+        params["api_url"], params["api_token"], from_email=params.get("from_email"), check_mode=module.check_mode,
         timeout=params["timeout"], validate_certs=params["validate_certs"], ca_path=params.get("ca_path"),
         retry=RetryPolicy(max_retries=params["max_retries"]),
     )

@@ -9,11 +9,12 @@ the team modules read and return.
 """
 
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import display_name, reference
+from ansible_collections.incident.ops.plugins.module_utils.validation import check_filled
 
 
 def desired_team_names(names):
     """The teams a task lists, stripped, once each and sorted, since their order means nothing; None leaves them alone."""
-    return None if names is None else sorted(set(name.strip() for name in names))
+    return None if names is None else sorted(set(check_filled(name, "a team name in teams").strip() for name in names))
 
 
 def team_names(record):

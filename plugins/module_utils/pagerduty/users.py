@@ -12,7 +12,7 @@ several threads, so both behave the same for each user.
 
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import ApiObject, display_name, reference
 from ansible_collections.incident.ops.plugins.module_utils.reconcile import ensure, plan_set, set_diff
-from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_once, check_time_zone
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput, check_email, check_filled, check_once, check_time_zone
 
 INCLUDE = ("contact_methods", "notification_rules", "teams")
 
@@ -152,9 +152,7 @@ def checked_address(kind, address, what):
         address = check_email(address, what).lower()
     elif kind in PHONE_KINDS and not address.isdigit():
         raise InvalidInput("%s %r must be digits only, without spaces or the country code (set country_code)" % (what, address))
-    elif not address:
-        raise InvalidInput("%s must not be empty" % what)
-    return address
+    return check_filled(address, what)
 
 
 def desired_contact_methods(entries):
@@ -203,8 +201,7 @@ def desired_teams(names):
         return None
     seen = set()
     for name in names:
-        if not name.strip():
-            raise InvalidInput("teams must not hold an empty name")
+        check_filled(name, "a team name in teams")
         check_once(seen, name.strip(), "The team %r" % name.strip())
     return [{"name": name.strip()} for name in names]
 
@@ -429,6 +426,7 @@ def checked_user(params):
     """
     params = dict(params, email=params["email"].strip())
     check_email(params["email"])
+    check_filled(params["name"], "name")
     check_time_zone(params["time_zone"])
     wanted = (desired_contact_methods(params["contact_methods"]), desired_notification_rules(params["notification_rules"]),
               desired_teams(params["teams"]))

@@ -8,6 +8,7 @@ new id in a bare ``Location`` header and no body, and refuses bad input with
 422 ``{"title", "message"}``.  Tickets are named by human ids (``INC-123``).
 """
 
+from ansible_collections.incident.ops.plugins.module_utils import options
 from ansible_collections.incident.ops.plugins.module_utils.auth import BearerToken
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError, Client, RetryPolicy
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
@@ -133,5 +134,6 @@ def is_open(ticket):
 
 def connect(module):
     params = module.params
+    options.require(params, options.TICKETS)
     return Tickets(params["url"], params["api_token"], timeout=params["timeout"], validate_certs=params["validate_certs"],
                    ca_path=params.get("ca_path"), retry=RetryPolicy(max_retries=params["max_retries"]))

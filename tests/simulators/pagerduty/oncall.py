@@ -59,6 +59,9 @@ class OncallMixin:
         for team_id in teams:
             self.team(team_id)
         old_ids = [rule["id"] for rule in policy.get("_rules", [])]
+        # The description sets no minItems on escalation_rules, but PagerDuty refuses a policy without rules.
+        if not data["escalation_rules"]:
+            raise invalid("Escalation rules must have at least one rule")
         rules = []
         for rule in data["escalation_rules"]:
             rule_id = rule.get("id") if rule.get("id") in old_ids else None

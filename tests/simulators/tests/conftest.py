@@ -82,3 +82,8 @@ def oncall_query(conn, oncall_token):
 @pytest.fixture
 def oncall_command(conn, oncall_token):
     return Api(conn["oncall"]["command_url"], {"Authorization": "Bearer " + oncall_token})
+
+
+@pytest.fixture
+def oncall_customer(conn, oncall_token):
+    return Api(conn["oncall"]["customer_url"], {"Authorization": "Bearer " + oncall_token})

@@ -86,12 +86,12 @@ def test_serve_prints_one_json_line_serves_all_and_exits_cleanly(launch):
     assert set(config) == expected
     assert set(config["itsm"]) == {"url", "client_id", "client_secret", "username", "password"}
     assert set(config["tickets"]) == {"url", "api_token"}
-    assert set(config["oncall"]) == {"query_url", "command_url", "auth_url", "api_token", "email", "password"}
+    assert set(config["oncall"]) == {"query_url", "command_url", "auth_url", "customer_url", "api_token", "email", "password"}
     assert set(config["oncall_seed"]) == {"customer_id", "team_id", "team_member_ids"} and len(config["oncall_seed"]["team_member_ids"]) == 3
     assert config["itsm"]["url"] == "http://127.0.0.1:%d" % (base + 2)
     assert config["tickets"]["url"] == "http://127.0.0.1:%d/api" % (base + 3)
-    assert [config["oncall"][key] for key in ("query_url", "command_url", "auth_url")] == \
-        ["http://127.0.0.1:%d" % (base + offset) for offset in (4, 5, 6)]
+    assert [config["oncall"][key] for key in ("query_url", "command_url", "auth_url", "customer_url")] == \
+        ["http://127.0.0.1:%d" % (base + offset) for offset in (4, 5, 6, 8)]
     assert config["pagerduty_events"] == {"events_url": "http://127.0.0.1:%d" % (base + 7)}
 
     itsm = config["itsm"]
@@ -189,5 +189,6 @@ def test_start_stack_in_process_as_a_context_manager():
         assert stack.connection()["oncall"]["command_url"] == "http://127.0.0.1:%d" % (base + 5)
         store = stack.simulators["oncall_query"].store
         assert stack.simulators["oncall_command"].store is store and stack.simulators["oncall_auth"].store is store
+        assert stack.simulators["oncall_customer"].store is store
     with pytest.raises(requests.ConnectionError):
         requests.get("http://127.0.0.1:%d/_sim/settings" % (base + 2), timeout=2)

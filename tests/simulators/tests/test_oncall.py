@@ -259,3 +259,45 @@ def test_rate_limit_is_the_gateway_429(oncall_query, seed, control):
     schedules(oncall_query, seed)
     limited = oncall_query.get("/v1/customer/%s/schedule" % seed["customer_id"])
     assert limited.status_code == 429 and limited.json() == {"message": "Too Many Requests"} and "Retry-After" in limited.headers
+
+
+# The customer service: teams and members ---------------------------------------------------------
+
+
+def test_teams_of_the_callers_customer(oncall_customer, seed):
+    reply = oncall_customer.get("/v1/teams")
+    assert reply.status_code == 200
+    assert reply.json() == [{"team_id": seed["team_id"], "name": "Platform On-Call", "member_count": 3, "created_at": "2024-01-02T09:30:00Z"}]
+
+
+def test_members_carry_their_customer_id_as_their_id(oncall_customer, seed):
+    members = oncall_customer.get("/v1/team/%s/members" % seed["team_id"]).json()
+    assert sorted(member["customer_id"] for member in members) == sorted(seed["team_member_ids"])
+    assert {member["email"]: member["role"] for member in members} == {
+        "avery@example.com": "manager", "blake@example.com": "user", "casey@example.com": "user"}
+    assert set(members[0]) == {"customer_id", "email", "name", "role"}
+
+
+def test_members_of_an_unknown_or_foreign_team_are_404(conn, oncall_customer, control):
+    other = {"id": "11111111-1111-4111-8111-111111111111", "customer_id": "22222222-2222-4222-8222-222222222222", "name": "Other",
+             "members": [{"id": "33333333-3333-4333-8333-333333333333", "email": "x@example.com", "name": "X"}]}
+    control("oncall_customer").post("/seed", json={"customers": [{"id": other["customer_id"]}], "teams": [other]})
+    reply = oncall_customer.get("/v1/team/%s/members" % other["id"])
+    assert reply.status_code == 404 and reply.json() == {"message": "Team not found"}
+    assert len(oncall_customer.get("/v1/teams").json()) == 1
+    token = requests.get(conn["oncall"]["customer_url"] + "/v1/teams", headers={"Authorization": "Bearer nope"}, timeout=5)
+    assert token.status_code == 401
+
+
+def test_customer_host_serves_only_teams(oncall_customer, seed):
+    assert oncall_customer.get("/v1/customer/%s/schedule" % seed["customer_id"]).status_code == 403
+
+
+def test_plain_messages_setting_answers_writes_as_text(oncall_command, oncall_query, seed, schedule_path, entry, control):
+    control("oncall_command").put("/settings", json={"plain_messages": True})
+    created = oncall_command.post(schedule_path, json=entry())
+    assert created.status_code == 201 and created.text == "Schedule created" and created.headers["Content-Type"].startswith("text/plain")
+    [stored] = schedules(oncall_query, seed)
+    deleted = oncall_command.delete(schedule_path, params={"team_member_id": stored["team_member_id"], "created_at": stored["created_at"]})
+    assert deleted.text == "Schedule deleted"
+    assert control("oncall_query").get("/settings").json()["plain_messages"] is True

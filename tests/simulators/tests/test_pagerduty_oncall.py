@@ -28,6 +28,8 @@ def test_escalation_policy_crud(pd):
     changed = pd.put("/escalation_policies/" + policy["id"], json={"escalation_policy": body}).json()["escalation_policy"]
     assert changed["name"] == "Ops renamed" and len(changed["escalation_rules"]) == 1
     assert changed["num_loops"] == 2, "fields left out of a PUT keep their values"
+    emptied = pd.put("/escalation_policies/" + policy["id"], json={"escalation_policy": dict(body, escalation_rules=[])})
+    assert emptied.status_code == 400, "PagerDuty refuses to take every rule away from a policy"
     listed = pd.get("/escalation_policies", params={"query": "renamed"}).json()["escalation_policies"]
     assert [item["id"] for item in listed] == [policy["id"]]
     assert pd.get("/escalation_policies", params={"user_ids[]": bob}).json()["escalation_policies"][0]["id"] == policy["id"]
@@ -41,6 +43,10 @@ def test_escalation_policy_validation(pd):
     empty = pd.post("/escalation_policies", json={"escalation_policy": {
         "type": "escalation_policy", "name": "X", "escalation_rules": [{"escalation_delay_in_minutes": 5, "targets": []}]}})
     assert empty.status_code == 400, "a rule needs at least one target"
+    no_rules = pd.post("/escalation_policies", json={"escalation_policy": {
+        "type": "escalation_policy", "name": "X", "escalation_rules": []}})
+    assert no_rules.status_code == 400 and "at least one rule" in error_of(no_rules)["errors"][0]
+    assert pd.get("/escalation_policies").json()["escalation_policies"] == []
     unknown = pd.post("/escalation_policies", json={"escalation_policy": {
         "type": "escalation_policy", "name": "X",
         "escalation_rules": [{"escalation_delay_in_minutes": 5, "targets": [{"id": "PNOSUCH", "type": "user_reference"}]}]}})

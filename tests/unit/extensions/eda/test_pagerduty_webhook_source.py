@@ -234,7 +234,8 @@ def test_deliveries_signed_with_another_secret_are_refused(pagerduty):
 
 def rulebook_runner():
     """The ansible-rulebook command and Java 17+ it needs, or the reason the real-rulebook test cannot run here."""
-    command = os.environ.get("ANSIBLE_RULEBOOK") or shutil.which("ansible-rulebook")
+    command = (os.environ.get("ANSIBLE_RULEBOOK") or shutil.which("ansible-rulebook", path=os.path.dirname(sys.executable))
+               or shutil.which("ansible-rulebook"))
     if not command:
         return None, "ansible-rulebook is not installed (set ANSIBLE_RULEBOOK to its path to run this test)"
     java = shutil.which("java")

@@ -5,7 +5,7 @@ import base64
 import pytest
 from werkzeug import Response
 
-from ansible_collections.incident.ops.plugins.module_utils.auth import ApiKey, BearerToken, OAuthPasswordGrant, PagerDutyToken
+from ansible_collections.incident.ops.plugins.module_utils.auth import ApiKey, BearerToken, OAuthPasswordGrant, PagerDutyToken, SignInToken
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
 
 CLIENT_ID, CLIENT_SECRET = "desk-client", "desk-client-secret"
@@ -158,3 +158,39 @@ def test_pagerduty_token_header(httpserver, make_client):
 def test_bearer_token_header(httpserver, make_client):
     httpserver.expect_request("/tickets", headers={"Authorization": "Bearer tk-abc"}).respond_with_json({"data": []})
     assert make_client(auth=BearerToken("tk-abc")).get("/tickets") == {"data": []}
+
+
+class SignIn:
+    """An on-call style ``POST /v1/auth`` that hands out numbered tokens for one email and password."""
+
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, request):
+        if request.json != {"email": USERNAME, "password": PASSWORD}:
+            return Response('{"message": "Invalid email or password"}', status=401, content_type="application/json")
+        self.count += 1
+        return Response('{"token": "signed-%d", "expires_in": 3600}' % self.count, content_type="application/json")
+
+
+def test_sign_in_once_and_again_after_a_401(httpserver, make_client):
+    sign_in = SignIn()
+    httpserver.expect_request("/v1/auth", method="POST").respond_with_handler(sign_in)
+    api = rejects_first_request('{"schedules": []}')
+    httpserver.expect_request("/v1/customer/c1/schedule").respond_with_handler(api)
+    client = make_client(auth=SignInToken(make_client(), USERNAME, PASSWORD))
+    assert client.get("/v1/customer/c1/schedule") == {"schedules": []}
+    assert client.get("/v1/customer/c1/schedule") == {"schedules": []}
+    assert api.seen == ["Bearer signed-1", "Bearer signed-2", "Bearer signed-2"]
+    assert sign_in.count == 2
+
+
+def test_a_refused_sign_in_fails_once_without_the_password(httpserver, make_client):
+    sign_in = SignIn()
+    httpserver.expect_request("/v1/auth", method="POST").respond_with_handler(sign_in)
+    signer = make_client()
+    with pytest.raises(ApiError) as caught:
+        make_client(auth=SignInToken(signer, USERNAME, "wrong-password-123")).get("/v1/customer/c1/schedule")
+    assert "Signing in as %s failed" % USERNAME in str(caught.value) and caught.value.status == 401
+    assert "wrong-password-123" not in str(caught.value)
+    assert len(httpserver.log) == 1

@@ -10,6 +10,8 @@ import yaml
 from ansible_collections.incident.ops.plugins.module_utils.client import (
     USER_AGENT, ApiError, Client, RetryPolicy, api_message, offset_pages, parse_retry_after, redact,
 )
+from ansible_collections.incident.ops.plugins.module_utils import transport
+from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 from ansible_collections.incident.ops.plugins.module_utils.version import COLLECTION_VERSION
 
 from werkzeug import Response
@@ -104,7 +106,8 @@ def test_connection_errors_are_retried_then_reported(make_client, clock):
     with pytest.raises(ApiError) as caught:
         client.get("/things")
     assert len(clock.sleeps) == 3
-    assert "could not connect" in str(caught.value) and caught.value.retryable
+    assert str(caught.value).startswith("Could not reach 127.0.0.1:%d: the connection was refused" % port)
+    assert caught.value.retryable
 
 
 def test_a_dropped_connection_is_retried(httpserver, make_client):
@@ -142,14 +145,16 @@ def test_a_timeout_is_reported_as_one(httpserver, make_client):
     client.timeout = 0.2
     with pytest.raises(ApiError) as caught:
         client.get("/slow")
-    assert "timed out" in str(caught.value)
+    assert "timed out: %s did not answer within 0.2 s" % client.host in str(caught.value)
+    assert caught.value.retryable
 
 
 def test_tls_failure_is_one_clear_error(httpserver, make_client):
     client = make_client(base_url=httpserver.url_for("/").replace("http://", "https://"), retry=RetryPolicy(max_retries=0))
     with pytest.raises(ApiError) as caught:
         client.get("/things")
-    assert str(caught.value).startswith("The TLS handshake failed")
+    assert str(caught.value).startswith("The TLS handshake with %s failed" % client.host)
+    assert not caught.value.retryable
 
 
 def test_secrets_never_reach_the_error(httpserver, make_client):
@@ -226,3 +231,116 @@ def test_client_rejects_nothing_without_auth(httpserver):
     client = Client(httpserver.url_for("/"))
     httpserver.expect_request("/open").respond_with_json({"ok": 1})
     assert client.get("/open") == {"ok": 1}
+
+
+# Connection failures: each cause named with the host; what no retry can mend is not retried.
+
+def test_a_host_name_that_does_not_resolve_is_named_and_not_retried(make_client, clock, monkeypatch):
+    resolve = socket.getaddrinfo
+
+    def no_such_host(host, *args, **kwargs):
+        if host == "pagerduty.invalid":
+            raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        return resolve(host, *args, **kwargs)
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_host)
+    client = make_client(base_url="https://pagerduty.invalid:8443/")
+    with pytest.raises(ApiError) as caught:
+        client.get("/users")
+    assert clock.sleeps == []
+    assert str(caught.value) == ("Could not reach pagerduty.invalid:8443: the host name could not be resolved (DNS); "
+                                 "check the URL (GET /users)")
+    assert not caught.value.retryable
+
+
+@pytest.mark.parametrize("url", ["api.pagerduty.com", "ftp://api.pagerduty.com", "http://", "", "localhost:8080/api"])
+def test_a_url_no_request_could_reach_is_refused_when_the_client_is_built(url):
+    with pytest.raises(InvalidInput) as caught:
+        Client(url)
+    assert repr(url) in str(caught.value) and "http:// or https://" in str(caught.value)
+
+
+def test_a_url_with_a_host_no_request_could_use_is_refused_when_the_client_is_built():
+    with pytest.raises(InvalidInput) as caught:
+        Client("https://api pagerduty.com")
+    assert str(caught.value).startswith("url 'https://api pagerduty.com' is not a valid URL: ")
+
+
+def test_a_host_name_the_resolver_cannot_encode_fails_at_once_without_retries(make_client, clock):
+    with pytest.raises(ApiError) as caught:
+        make_client(base_url="http://api..example.com/").get("/users")
+    assert clock.sleeps == [] and not caught.value.retryable
+    assert str(caught.value).startswith("The URL is not valid: ") and "(GET /users)" in str(caught.value)
+
+
+def test_the_url_option_is_named_in_the_refusal():
+    with pytest.raises(InvalidInput) as caught:
+        Client("api.pagerduty.com", url_option="api_url")
+    assert str(caught.value).startswith("api_url 'api.pagerduty.com' is not an API URL")
+
+
+def test_a_reset_connection_is_named_and_retried(httpserver, make_client, clock):
+    def reset(request):
+        raise ConnectionResetError("gone")
+
+    httpserver.expect_request("/things").respond_with_handler(reset)
+    with pytest.raises(ApiError) as caught:
+        make_client().get("/things")
+    assert len(clock.sleeps) == 3
+    assert caught.value.retryable and str(caught.value).startswith("Could not reach localhost:")
+
+
+# TLS settings: validate_certs and ca_path win over the CA bundle variables (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE).
+
+@pytest.fixture
+def sent_verify(monkeypatch):
+    """What the transport is told to verify against, request by request."""
+    seen = []
+    send = transport.Session.request
+
+    def recording(self, *args, **kwargs):
+        seen.append(kwargs.get("verify"))
+        return send(self, *args, **kwargs)
+
+    monkeypatch.setattr(transport.Session, "request", recording)
+    return seen
+
+
+@pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_validate_certs_false_wins_over_the_ca_bundle_variables(httpserver, make_client, sent_verify, monkeypatch, variable):
+    monkeypatch.setenv(variable, "/etc/ssl/some-corporate-bundle.pem")
+    httpserver.expect_request("/things").respond_with_json({})
+    make_client(validate_certs=False).get("/things")
+    assert sent_verify == [False]
+
+
+def test_ca_path_wins_over_the_ca_bundle_variables(httpserver, make_client, sent_verify, monkeypatch, tmp_path):
+    bundle = tmp_path / "ca.pem"
+    bundle.write_text("-----BEGIN CERTIFICATE-----\n")
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/some-corporate-bundle.pem")
+    httpserver.expect_request("/things").respond_with_json({})
+    make_client(ca_path=str(bundle)).get("/things")
+    assert sent_verify == [str(bundle)]
+
+
+def test_the_ca_bundle_variables_apply_when_nothing_else_is_set(httpserver, make_client, sent_verify, monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/etc/ssl/some-corporate-bundle.pem")
+    httpserver.expect_request("/things").respond_with_json({})
+    make_client().get("/things")
+    assert sent_verify == ["/etc/ssl/some-corporate-bundle.pem"]
+
+
+def test_a_ca_path_that_does_not_exist_is_bad_input(tmp_path):
+    missing = str(tmp_path / "nowhere.pem")
+    with pytest.raises(InvalidInput) as caught:
+        Client("https://api.example.com", ca_path=missing)
+    assert str(caught.value).startswith("ca_path %r does not exist" % missing)
+    Client("https://api.example.com", ca_path=missing, validate_certs=False)  # not read when nothing is verified
+
+
+def test_a_ca_bundle_that_cannot_be_read_is_one_clear_error(make_client, monkeypatch):
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/bundle.pem")
+    client = make_client(base_url="https://127.0.0.1:9/", retry=RetryPolicy(max_retries=0))
+    with pytest.raises(ApiError) as caught:
+        client.get("/things")
+    assert str(caught.value).startswith("The CA bundle could not be used")

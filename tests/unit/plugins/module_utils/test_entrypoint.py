@@ -19,6 +19,10 @@ class RecordingModule:
 
     def __init__(self):
         self.outcome = None
+        self.warnings = []
+
+    def warn(self, message):
+        self.warnings.append(message)
 
     def exit_json(self, **result):
         self.outcome = ("exit", result)
@@ -59,3 +63,36 @@ def test_bad_input_fails_with_its_message():
 
     assert execute(reject) == ("fail", {"msg": "time_zone 'Mars' is not an IANA time zone name"})
 
+
+class WarningApi:
+    warnings = ["No PagerDuty team is named 'Payments': assumed to be created by an earlier task"]
+
+
+def raising(error):
+    def run(module, api):
+        raise error
+    return run
+
+
+@pytest.mark.parametrize("run, kind", [
+    (lambda module, api: (True, {}, None), "exit"),
+    (raising(InvalidInput("bad")), "fail"),
+    (raising(ApiError("refused", status=400)), "fail"),
+])
+def test_the_clients_warnings_are_shown_whether_the_run_succeeds_or_fails(run, kind):
+    module = RecordingModule()
+    with pytest.raises(Exited):
+        entrypoint.execute(module, lambda m: WarningApi(), run, "thing")
+    assert module.outcome[0] == kind
+    assert module.warnings == WarningApi.warnings
+
+
+def test_a_connection_option_refused_while_connecting_fails_cleanly():
+    def connect(module):
+        raise InvalidInput("missing required connection option: api_token (or the PAGERDUTY_TOKEN environment variable)")
+
+    module = RecordingModule()
+    with pytest.raises(Exited):
+        entrypoint.execute(module, connect, lambda module, api: pytest.fail("must not run"), "thing")
+    assert module.outcome == ("fail", {"msg": "missing required connection option: api_token (or the PAGERDUTY_TOKEN "
+                                              "environment variable)"})

@@ -3,7 +3,8 @@
 import pytest
 
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
-from ansible_collections.incident.ops.plugins.module_utils.reconcile import Resource, changes, ensure, matches, normalise, pending, plan_set
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import (
+    CreateOutcomeUnknown, Resource, changes, ensure, matches, normalise, pending, plan_set)
 
 
 class Store(Resource):
@@ -111,6 +112,87 @@ def test_a_refused_create_is_not_retried():
     with pytest.raises(ApiError):
         ensure(store, {"name": "Ada"})
     assert len(store.writes) == 1
+
+
+class SlowStore(Store):
+    """A create whose answer is lost and whose object shows on the ``appears_after``-th lookup after it (None: never)."""
+
+    def __init__(self, appears_after, current=None):
+        super().__init__(current)
+        self.appears_after = appears_after
+        self.lookups = 0
+        self.slept = []
+
+    def sleep(self, seconds):
+        self.slept.append(seconds)
+
+    def create(self, desired):
+        self.writes.append(("create", desired))
+        self.pending = dict(desired, id="P1")
+        raise ApiError("The request timed out", method="POST", path="/things", retryable=True)
+
+    def find(self):
+        if self.writes:  # the lookups after the create are counted
+            self.lookups += 1
+            if self.appears_after is not None and self.lookups >= self.appears_after:
+                self.current = self.pending
+        return self.current
+
+
+def test_a_lost_create_is_looked_for_again_until_it_appears():
+    store = SlowStore(appears_after=3)
+    outcome = ensure(store, {"name": "Ada"})
+    assert outcome.changed and outcome.result == {"name": "Ada", "id": "P1"}
+    assert [write[0] for write in store.writes] == ["create"], "never sent twice"
+    assert store.slept == [1.0, 2.0]
+
+
+def test_a_lost_create_that_never_appears_fails_without_a_second_create():
+    store = SlowStore(appears_after=None)
+    with pytest.raises(CreateOutcomeUnknown) as caught:
+        ensure(store, {"name": "Ada"})
+    assert [write[0] for write in store.writes] == ["create"]
+    assert store.slept == [1.0, 2.0, 4.0] and store.lookups == 4
+    message = str(caught.value)
+    assert "may still complete on the server" in message and "re-run to converge" in message
+    assert "(POST /things)" in message
+
+
+class RacedStore(Store):
+    """Another run creates the object between our lookup and our create; PagerDuty then says the name is taken."""
+
+    def __init__(self, winner):
+        super().__init__()
+        self.winner = winner
+
+    def already_exists(self, error):
+        return error.status == 400 and "already been taken" in error.api_message
+
+    def create(self, desired):
+        self.writes.append(("create", desired))
+        self.current = self.winner
+        raise ApiError("The API refused the request", status=400, api_message="Invalid Input Provided; Name has already been taken")
+
+
+def test_a_create_that_lost_a_race_converges_on_the_winners_object():
+    store = RacedStore({"id": "P9", "name": "Ops", "size": 1})
+    outcome = ensure(store, {"size": 2}, identity={"name": "Ops"})
+    assert outcome.changed and outcome.result == {"id": "P9", "name": "Ops", "size": 2}
+    assert store.writes == [("create", {"name": "Ops", "size": 2}), ("update", {"size": 2})]
+
+
+def test_a_create_that_lost_a_race_to_an_equal_object_writes_nothing_more():
+    store = RacedStore({"id": "P9", "name": "Ops", "size": 2})
+    outcome = ensure(store, {"size": 2}, identity={"name": "Ops"})
+    assert outcome.result["id"] == "P9"
+    assert [write[0] for write in store.writes] == ["create"]
+
+
+def test_a_taken_name_whose_owner_cannot_be_found_is_reported():
+    store = RacedStore(None)
+    with pytest.raises(ApiError) as caught:
+        ensure(store, {"size": 2}, identity={"name": "Ops"})
+    assert "already been taken" in str(caught.value)
 
 
 def contact_key(item):

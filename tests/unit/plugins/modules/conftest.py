@@ -50,3 +50,13 @@ def tickets_module(tickets_sim):
         return FakeModule(argument_spec, dict(tickets_sim.options, **params), check_mode=check_mode)
 
     return build
+
+
+@pytest.fixture
+def oncall_module(oncall):
+    """Build a module for ``argument_spec`` whose connection options point at the on-call simulators."""
+
+    def build(argument_spec, check_mode=False, **params):
+        return FakeModule(argument_spec, dict(oncall.options, **params), check_mode=check_mode)
+
+    return build

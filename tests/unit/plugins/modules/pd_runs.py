@@ -21,6 +21,6 @@ def runner(pagerduty, pd_module, module):
     """Call ``module.run()`` as a task would: its own client, so nothing is cached from an earlier run."""
     def call(check_mode=False, **params):
         options = pagerduty.options
-        api = PagerDuty(options["api_url"], options["api_token"], from_email=options["from_email"])
+        api = PagerDuty(options["api_url"], options["api_token"], from_email=options["from_email"], check_mode=check_mode)
         return module.run(pd_module(module.ARGUMENT_SPEC, check_mode=check_mode, **params), api)
     return call
