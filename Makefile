@@ -12,7 +12,11 @@
 #   make units        pytest: tests/unit and tests/simulators/tests
 #   make awx          AWX readiness: ansible-builder, credential types, ansible-runner jobs
 #   make integration  ansible-test integration against the simulators (TARGETS="pd_team pd_user" runs only those)
-#   make build        build the tarball, install it offline, ansible-doc every module
+#   make build        build dist/incident-ops-<version>.tar.gz, install it offline in a scratch
+#                     folder and ansible-doc every module (dist/ is git-ignored)
+#   make install      make build, then install the tarball where ansible-doc and ansible-playbook
+#                     find it: the first folder of Ansible's collections path (~/.ansible/collections
+#                     unless configured), or COLLECTIONS_PATH=DIR
 #   make docs         the documentation site (modules, roles, plugins, guides) in build/docs/html
 #   make simulators   run the simulators in the foreground (SIM_BASE_PORT=N to pick ports)
 #   make bench-simulators  simple GETs per second on each simulator (BENCH_SECONDS=N each)
@@ -20,7 +24,8 @@
 #                     (not part of make test; BENCH_QUICK=1 for a reduced pass, BENCH_ONLY=rerun,startup,...)
 #   make clean        remove the virtual environments and test output
 #
-# Variables: PYTHON (for .venv, default python3), KEEP_WORK=1 keeps the temporary copy, TARGETS (integration).
+# Variables: PYTHON (for .venv, default python3), KEEP_WORK=1 keeps the temporary copy, TARGETS (integration),
+# COLLECTIONS_PATH (install).
 
 SHELL := /bin/bash
 PIPELINE := tests/ci/pipeline.sh
@@ -30,7 +35,7 @@ export PYTHON
 
 .DEFAULT_GOAL := help
 
-.PHONY: help test demo venv sanity lint units awx integration build docs simulators bench-simulators bench clean
+.PHONY: help test demo venv sanity lint units awx integration build install docs simulators bench-simulators bench clean
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed -n 's/^# \{0,1\}//p'
@@ -61,6 +66,9 @@ integration:
 
 build:
 	@bash $(PIPELINE) build
+
+install:
+	@bash $(PIPELINE) install
 
 docs:
 	@bash $(PIPELINE) docs

@@ -168,7 +168,7 @@ class LookupModule(LookupBase):
         try:
             level = None if level is None else level_number(level)
             # connect() reads a module's params; the lookup's options have the same names.
-            api = connect(SimpleNamespace(params=dict((name, self.get_option(name)) for name in PAGERDUTY)))
+            api = connect(SimpleNamespace(params=dict((name, self.get_option(name)) for name in PAGERDUTY), check_mode=False))
             oncalls = read_oncalls(api, at=self.get_option("at"), time_zone=self.get_option("time_zone"),
                                    schedules=[schedule] if schedule else None,
                                    escalation_policies=[policy] if policy else None)

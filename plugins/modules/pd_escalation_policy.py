@@ -7,9 +7,8 @@ module: pd_escalation_policy
 short_description: Manage PagerDuty escalation policies
 version_added: 0.1.0
 description:
-  - Create, update or remove a PagerDuty escalation policy, identified by its exact name.
-  - The policy is read with one request (C(GET /escalation_policies?query=<name>&include[]=targets)), which brings
-    each target's email or name along, so a run that changes nothing makes that one request.
+  - Create, update or remove a PagerDuty escalation policy, identified by its exact name - who is notified at each
+    level (users by email, schedules by name), in which order and after how long.
   - Rules are compared in order (their order is the escalation order); the targets of one rule are compared as a set,
     so listing them in another order is not a change.
   - Every team, user and schedule the write names is looked up before it is made; an unknown one fails the task
@@ -83,6 +82,8 @@ extends_documentation_fragment:
   - incident.ops.attributes
   - incident.ops.attributes.pagerduty
 notes:
+  - The policy is read with one request (C(GET /escalation_policies?query=<name>&include[]=targets)), which brings
+    each target's email or name along, so a run that changes nothing makes that one request.
   - When O(from_email) is set, it is sent as the C(From) header on creation, as PagerDuty allows.
   - Each rule's assignment strategy is not managed; PagerDuty applies its default to rules this module writes.
 seealso:
@@ -94,6 +95,38 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the team the policy belongs to
+  incident.ops.pd_team:
+    name: Payments
+
+- name: Create the users
+  incident.ops.pd_user:
+    email: "{{ item.email }}"
+    name: "{{ item.name }}"
+  loop:
+    - {email: ada@example.com, name: Ada Lovelace}
+    - {email: grace@example.com, name: Grace Hopper}
+  loop_control:
+    label: "{{ item.email }}"
+
+- name: Create the primary rotation
+  incident.ops.pd_schedule:
+    name: Payments primary
+    time_zone: Europe/Paris
+    layers:
+      - name: Weekly
+        rotation_virtual_start: "2026-01-05T09:00:00+01:00"
+        rotation_turn_length_seconds: 604800
+        users: [ada@example.com, grace@example.com]
+
 - name: Page the primary on-call, then the team lead
   incident.ops.pd_escalation_policy:
     name: Payments escalation
@@ -109,14 +142,21 @@ EXAMPLES = r"""
         targets:
           - type: user
             name: ada@example.com
-  module_defaults:
-    group/incident.ops.pagerduty:
-      api_token: "{{ pagerduty_token }}"
-      from_email: admin@example.com
 
-- name: Retire the policy
+- name: Create a policy for the migration weekend
   incident.ops.pd_escalation_policy:
-    name: Payments escalation
+    name: Payments migration weekend
+    rules:
+      - escalation_delay_in_minutes: 10
+        targets:
+          - type: user
+            name: grace@example.com
+          - type: user
+            name: ada@example.com
+
+- name: Retire it when the weekend is over
+  incident.ops.pd_escalation_policy:
+    name: Payments migration weekend
     state: absent
 """
 
@@ -128,6 +168,109 @@ escalation_policy:
     - Null when O(state=absent).
   returned: always
   type: dict
+  contains:
+    id:
+      description: The policy's id (absent in check mode when the policy would be created).
+      type: str
+    type:
+      description: Always V(escalation_policy).
+      type: str
+    summary:
+      description: A short description of the policy (its name).
+      type: str
+    self:
+      description: The API URL of the policy.
+      type: str
+    html_url:
+      description: The URL of the policy's page in PagerDuty's web interface.
+      type: str
+    name:
+      description: The policy's name.
+      type: str
+    description:
+      description: The policy's description.
+      type: str
+    num_loops:
+      description: How many times the policy repeats after its last rule.
+      type: int
+    on_call_handoff_notifications:
+      description: When the policy's on-call users get handoff notifications, V(if_has_services) or V(always).
+      type: str
+    escalation_rules:
+      description: The rules, in escalation order.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The rule's id.
+          type: str
+        escalation_delay_in_minutes:
+          description: Minutes before an unacknowledged incident escalates from this rule to the next.
+          type: int
+        targets:
+          description: Who the rule notifies.
+          type: list
+          elements: dict
+          contains:
+            id:
+              description: The user's or schedule's id.
+              type: str
+            type:
+              description: V(user_reference) or V(schedule_reference).
+              type: str
+            summary:
+              description: The user's or schedule's name.
+              type: str
+            self:
+              description: The API URL of the user or schedule.
+              type: str
+            html_url:
+              description: The URL of the user's or schedule's page in PagerDuty's web interface.
+              type: str
+            email:
+              description: The user's login email.
+              type: str
+              returned: for user targets
+    services:
+      description: The services that use the policy.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The service's id.
+          type: str
+        type:
+          description: The reference's type, V(service_reference).
+          type: str
+        summary:
+          description: The service's name.
+          type: str
+        self:
+          description: The API URL of the service.
+          type: str
+        html_url:
+          description: The URL of the service's page in PagerDuty's web interface.
+          type: str
+    teams:
+      description: The team the policy belongs to (at most one).
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The team's id.
+          type: str
+        type:
+          description: The reference's type, V(team_reference).
+          type: str
+        summary:
+          description: The team's name.
+          type: str
+        self:
+          description: The API URL of the team.
+          type: str
+        html_url:
+          description: The URL of the team's page in PagerDuty's web interface.
+          type: str
   sample:
     id: PQIL2IX
     type: escalation_policy

@@ -9,8 +9,9 @@ version_added: 0.1.0
 description:
   - Return one escalation policy by exact name, the policies whose name contains a search string, or every policy,
     optionally only those that can page a given user or that belong to a given team.
-  - Every page is read, with C(include[]=targets) so each user target carries its email.
+  - Each user target carries its email.
 author:
+
   - incident.ops maintainers (@incident-ops)
 options:
   name:
@@ -35,11 +36,41 @@ extends_documentation_fragment:
   - incident.ops.pagerduty
   - incident.ops.attributes.info_module
   - incident.ops.attributes.pagerduty
+notes:
+  - Every page of C(GET /escalation_policies) is read, with C(include[]=targets) so each user target carries its email.
 seealso:
   - module: incident.ops.pd_escalation_policy
 """
 
+
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the team the policy belongs to
+  incident.ops.pd_team:
+    name: Payments
+
+- name: Create Ada
+  incident.ops.pd_user:
+    email: ada@example.com
+    name: Ada Lovelace
+
+- name: Create the policy to read
+  incident.ops.pd_escalation_policy:
+    name: Payments escalation
+    teams: [Payments]
+    rules:
+      - escalation_delay_in_minutes: 30
+        targets:
+          - type: user
+            name: ada@example.com
+
 - name: Read one policy
   incident.ops.pd_escalation_policy_info:
     name: Payments escalation
@@ -49,6 +80,10 @@ EXAMPLES = r"""
   incident.ops.pd_escalation_policy_info:
     user: ada@example.com
   register: ada_policies
+
+- name: Show their names
+  ansible.builtin.debug:
+    msg: "{{ ada_policies.escalation_policies | map(attribute='name') | list }}"
 
 - name: The payments team's policies
   incident.ops.pd_escalation_policy_info:
@@ -64,6 +99,109 @@ escalation_policies:
   returned: always
   type: list
   elements: dict
+  contains:
+    id:
+      description: The policy's id.
+      type: str
+    type:
+      description: Always V(escalation_policy).
+      type: str
+    summary:
+      description: A short description of the policy (its name).
+      type: str
+    self:
+      description: The API URL of the policy.
+      type: str
+    html_url:
+      description: The URL of the policy's page in PagerDuty's web interface.
+      type: str
+    name:
+      description: The policy's name.
+      type: str
+    description:
+      description: The policy's description.
+      type: str
+    num_loops:
+      description: How many times the policy repeats after its last rule.
+      type: int
+    on_call_handoff_notifications:
+      description: When the policy's on-call users get handoff notifications, V(if_has_services) or V(always).
+      type: str
+    escalation_rules:
+      description: The rules, in escalation order.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The rule's id.
+          type: str
+        escalation_delay_in_minutes:
+          description: Minutes before an unacknowledged incident escalates from this rule to the next.
+          type: int
+        targets:
+          description: Who the rule notifies.
+          type: list
+          elements: dict
+          contains:
+            id:
+              description: The user's or schedule's id.
+              type: str
+            type:
+              description: V(user_reference) or V(schedule_reference).
+              type: str
+            summary:
+              description: The user's or schedule's name.
+              type: str
+            self:
+              description: The API URL of the user or schedule.
+              type: str
+            html_url:
+              description: The URL of the user's or schedule's page in PagerDuty's web interface.
+              type: str
+            email:
+              description: The user's login email.
+              type: str
+              returned: for user targets
+    services:
+      description: The services that use the policy.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The service's id.
+          type: str
+        type:
+          description: The reference's type, V(service_reference).
+          type: str
+        summary:
+          description: The service's name.
+          type: str
+        self:
+          description: The API URL of the service.
+          type: str
+        html_url:
+          description: The URL of the service's page in PagerDuty's web interface.
+          type: str
+    teams:
+      description: The team the policy belongs to (at most one).
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The team's id.
+          type: str
+        type:
+          description: The reference's type, V(team_reference).
+          type: str
+        summary:
+          description: The team's name.
+          type: str
+        self:
+          description: The API URL of the team.
+          type: str
+        html_url:
+          description: The URL of the team's page in PagerDuty's web interface.
+          type: str
   sample:
     - id: PQIL2IX
       type: escalation_policy

@@ -531,7 +531,7 @@ def run_one(module, api):
         diff = {"before": {}, "after": dict(body, **plan.after)}
         if module.check_mode:
             return True, preview(base, plan), diff
-        created = create_once(resource, body)
+        created = create_once(resource, body)[0]
         return True, write(api, created, plan) if plan.changed else created, diff
     plan = plan_changes(api, current, params)
     if not plan.changed:

@@ -10,7 +10,6 @@ description:
   - Return the on-calls of every escalation level at one instant (now, or O(at)), optionally only those of some
     schedules, of some escalation policies, or of one user.
   - Schedule, policy and user names are looked up first; an unknown one fails the task.
-  - Every page of C(GET /oncalls) is read, with C(include[]=users) so that each on-call carries the user's email.
 author:
   - incident.ops maintainers (@incident-ops)
 options:
@@ -43,6 +42,7 @@ extends_documentation_fragment:
   - incident.ops.attributes.info_module
   - incident.ops.attributes.pagerduty
 notes:
+  - Every page of C(GET /oncalls) is read, with C(include[]=users) so that each on-call carries the user's email.
   - A user who is a direct target of an escalation rule is on call permanently; such an on-call has no schedule,
     start or end.
 seealso:
@@ -52,12 +52,49 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the users who take turns
+  incident.ops.pd_user:
+    email: "{{ item.email }}"
+    name: "{{ item.name }}"
+  loop:
+    - {email: ada@example.com, name: Ada Lovelace}
+    - {email: grace@example.com, name: Grace Hopper}
+  loop_control:
+    label: "{{ item.email }}"
+
+- name: Create the primary rotation
+  incident.ops.pd_schedule:
+    name: Payments primary
+    time_zone: Europe/Paris
+    layers:
+      - name: Weekly
+        rotation_virtual_start: "2026-01-05T09:00:00+01:00"
+        rotation_turn_length_seconds: 604800
+        users: [ada@example.com, grace@example.com]
+
+- name: Create the policy that pages the rotation
+  incident.ops.pd_escalation_policy:
+    name: Payments escalation
+    rules:
+      - escalation_delay_in_minutes: 30
+        targets:
+          - type: schedule
+            name: Payments primary
+
 - name: Who is on call for payments right now
   incident.ops.pd_oncall_info:
     escalation_policies: [Payments escalation]
   register: now
 
-- name: Page the first-level on-call by email
+- name: Show the first-level on-call by email
   ansible.builtin.debug:
     msg: "{{ now.oncalls | selectattr('escalation_level', 'equalto', 1) | map(attribute='user.email') | list }}"
 
@@ -85,6 +122,16 @@ oncalls:
       description: Who is on call.
       type: dict
       returned: always
+      contains:
+        id:
+          description: The user's id.
+          type: str
+        name:
+          description: The user's name.
+          type: str
+        email:
+          description: The user's login email.
+          type: str
       sample:
         id: PXPGF42
         name: Ada Lovelace
@@ -93,6 +140,13 @@ oncalls:
       description: The schedule the on-call comes from; null for a user who is a direct target of the rule.
       type: dict
       returned: always
+      contains:
+        id:
+          description: The schedule's id.
+          type: str
+        name:
+          description: The schedule's name.
+          type: str
       sample:
         id: PI7DH85
         name: Payments primary
@@ -100,6 +154,13 @@ oncalls:
       description: The escalation policy the on-call belongs to.
       type: dict
       returned: always
+      contains:
+        id:
+          description: The escalation policy's id.
+          type: str
+        name:
+          description: The escalation policy's name.
+          type: str
       sample:
         id: PT20YPA
         name: Payments escalation

@@ -9,10 +9,7 @@ version_added: 0.1.0
 description:
   - Create, update or remove a PagerDuty schedule, identified by its exact name, with its rotation layers, and add
     overrides to it.
-  - The schedule and its layers are read with one request (C(GET /schedules?query=<name>&include[]=schedule_layers)).
-    Layer users are compared by email; their emails come from one page of C(GET /users) in accounts of up to
-    100 users, and from as few requests as possible in larger ones. A run that changes nothing makes two GETs, three
-    when O(overrides) is set.
+  - Layer users are named and compared by login email.
   - Every user and team the task names is looked up before the first write; an unknown one fails the task with
     nothing written.
   - All timestamps are compared as instants, never as text, so V(2026-01-05T09:00:00Z) and
@@ -148,6 +145,9 @@ extends_documentation_fragment:
   - incident.ops.attributes
   - incident.ops.attributes.pagerduty
 notes:
+  - The schedule and its layers are read with one request (C(GET /schedules?query=<name>&include[]=schedule_layers)).
+    The layer users' emails come from one page of C(GET /users) in accounts of up to 100 users, and from as few
+    requests as possible in larger ones. A run that changes nothing makes two GETs, three when O(overrides) is set.
   - A date-time without a UTC offset is refused, since the same clock time is another instant in every time zone.
   - PagerDuty cannot delete a layer; removing one from O(layers) ends it, and its past stays in the schedule's history.
 seealso:
@@ -160,6 +160,29 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the team the schedule belongs to
+  incident.ops.pd_team:
+    name: Payments
+
+- name: Create the users who take turns
+  incident.ops.pd_user:
+    email: "{{ item.email }}"
+    name: "{{ item.name }}"
+  loop:
+    - {email: ada@example.com, name: Ada Lovelace}
+    - {email: grace@example.com, name: Grace Hopper}
+    - {email: linus@example.com, name: Linus Torvalds}
+  loop_control:
+    label: "{{ item.email }}"
+
 - name: Weekly primary rotation, weekdays only, plus a holiday override
   incident.ops.pd_schedule:
     name: Payments primary
@@ -184,13 +207,24 @@ EXAMPLES = r"""
       - user: grace@example.com
         start: "2026-12-24T18:00:00+01:00"
         end: "2026-12-26T09:00:00+01:00"
-  module_defaults:
-    group/incident.ops.pagerduty:
-      api_token: "{{ pagerduty_token }}"
 
-- name: Retire the schedule (after removing it from every escalation policy)
+- name: A daily night rotation in a second schedule
   incident.ops.pd_schedule:
-    name: Payments primary
+    name: Payments nights
+    time_zone: Europe/Paris
+    layers:
+      - name: Nights
+        rotation_virtual_start: "2026-01-05T20:00:00+01:00"
+        rotation_turn_length_seconds: 86400
+        users: [grace@example.com, linus@example.com]
+        restrictions:
+          - type: daily_restriction
+            start_time_of_day: "20:00"
+            duration_seconds: 43200
+
+- name: Retire the night rotation (a schedule that no escalation policy uses)
+  incident.ops.pd_schedule:
+    name: Payments nights
     state: absent
 """
 
@@ -199,10 +233,329 @@ schedule:
   description:
     - The schedule as PagerDuty returns it after the change; in check mode, what it would be.
     - Every user reference (of the schedule and of its layers) carries the user's C(email).
-    - When O(overrides) is set, C(overrides) lists the overrides the task names, as PagerDuty holds them.
     - Null when O(state=absent).
   returned: always
   type: dict
+  contains:
+    id:
+      description: The schedule's id (absent in check mode when the schedule would be created).
+      type: str
+    type:
+      description: Always V(schedule).
+      type: str
+    summary:
+      description: A short description of the schedule (its name).
+      type: str
+    self:
+      description: The API URL of the schedule.
+      type: str
+    html_url:
+      description: The URL of the schedule's page in PagerDuty's web interface.
+      type: str
+    name:
+      description: The schedule's name.
+      type: str
+    time_zone:
+      description: The schedule's time zone (an IANA name); times in the schedule are given in it.
+      type: str
+    description:
+      description: The schedule's description.
+      type: str
+      returned: when set
+    schedule_layers:
+      description: The schedule's rotation layers, including layers that have ended.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The layer's id.
+          type: str
+        name:
+          description: The layer's name.
+          type: str
+        start:
+          description: When the layer starts (PagerDuty moves it to the time of the last change of a started layer).
+          type: str
+        end:
+          description: When the layer ends; null for a layer without an end.
+          type: str
+        rotation_virtual_start:
+          description: The instant the rotation is counted from.
+          type: str
+        rotation_turn_length_seconds:
+          description: How long each user's turn lasts, in seconds.
+          type: int
+        users:
+          description: The layer's users in rotation order, each as C(user), a user reference with C(email).
+          type: list
+          elements: dict
+          contains:
+            user:
+              description: The user, as a reference with C(email).
+              type: dict
+              contains:
+                id:
+                  description: The user's id.
+                  type: str
+                type:
+                  description: The reference's type, V(user_reference).
+                  type: str
+                summary:
+                  description: The user's name.
+                  type: str
+                self:
+                  description: The API URL of the user.
+                  type: str
+                html_url:
+                  description: The URL of the user's page in PagerDuty's web interface.
+                  type: str
+                email:
+                  description: The user's login email.
+                  type: str
+        restrictions:
+          description: When the layer may put someone on call; empty when it covers the whole day.
+          type: list
+          elements: dict
+          contains:
+            type:
+              description: V(daily_restriction) or V(weekly_restriction).
+              type: str
+            start_time_of_day:
+              description: When the window opens, as V(HH:MM:SS) in the schedule's time zone.
+              type: str
+            duration_seconds:
+              description: How long the window stays open, in seconds.
+              type: int
+            start_day_of_week:
+              description: The ISO day a weekly window opens on (1 for Monday).
+              type: int
+              returned: for weekly restrictions
+        rendered_schedule_entries:
+          description: Who the layer puts on call when, in the rendered window.
+          type: list
+          elements: dict
+          contains:
+            start:
+              description: When the entry starts.
+              type: str
+            end:
+              description: When the entry ends.
+              type: str
+            user:
+              description: Who is on call, as a user reference with C(email).
+              type: dict
+              contains:
+                id:
+                  description: The user's id.
+                  type: str
+                type:
+                  description: V(user_reference).
+                  type: str
+                summary:
+                  description: The user's name.
+                  type: str
+                self:
+                  description: The API URL of the user.
+                  type: str
+                html_url:
+                  description: The URL of the user's page in PagerDuty's web interface.
+                  type: str
+                email:
+                  description: The user's login email.
+                  type: str
+          returned: when PagerDuty's answer renders the schedule
+        rendered_coverage_percentage:
+          description: How much of the rendered window the layer covers, in percent.
+          type: float
+          returned: when PagerDuty's answer renders the schedule
+    users:
+      description: Every user of the schedule's layers, as references with C(email).
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The user's id.
+          type: str
+        type:
+          description: The reference's type, V(user_reference).
+          type: str
+        summary:
+          description: The user's name.
+          type: str
+        self:
+          description: The API URL of the user.
+          type: str
+        html_url:
+          description: The URL of the user's page in PagerDuty's web interface.
+          type: str
+        email:
+          description: The user's login email.
+          type: str
+    teams:
+      description: The teams the schedule belongs to.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The team's id.
+          type: str
+        type:
+          description: The reference's type, V(team_reference).
+          type: str
+        summary:
+          description: The team's name.
+          type: str
+        self:
+          description: The API URL of the team.
+          type: str
+        html_url:
+          description: The URL of the team's page in PagerDuty's web interface.
+          type: str
+    escalation_policies:
+      description: The escalation policies that use the schedule.
+      type: list
+      elements: dict
+      contains:
+        id:
+          description: The escalation policy's id.
+          type: str
+        type:
+          description: The reference's type, V(escalation_policy_reference).
+          type: str
+        summary:
+          description: The escalation policy's name.
+          type: str
+        self:
+          description: The API URL of the escalation policy.
+          type: str
+        html_url:
+          description: The URL of the escalation policy's page in PagerDuty's web interface.
+          type: str
+    final_schedule:
+      description: Who is on call when, all layers and overrides combined.
+      type: dict
+      returned: when PagerDuty's answer renders the schedule
+      contains:
+        name:
+          description: The name of this view, such as C(Final Schedule) or C(Overrides).
+          type: str
+        rendered_schedule_entries:
+          description: The entries of the window, in time order.
+          type: list
+          elements: dict
+          contains:
+            start:
+              description: When the entry starts.
+              type: str
+            end:
+              description: When the entry ends.
+              type: str
+            user:
+              description: Who is on call, as a user reference with C(email).
+              type: dict
+              contains:
+                id:
+                  description: The user's id.
+                  type: str
+                type:
+                  description: V(user_reference).
+                  type: str
+                summary:
+                  description: The user's name.
+                  type: str
+                self:
+                  description: The API URL of the user.
+                  type: str
+                html_url:
+                  description: The URL of the user's page in PagerDuty's web interface.
+                  type: str
+                email:
+                  description: The user's login email.
+                  type: str
+        rendered_coverage_percentage:
+          description: How much of the window has someone on call, in percent.
+          type: float
+    overrides_subschedule:
+      description: The overrides in the rendered window.
+      type: dict
+      returned: when PagerDuty's answer renders the schedule
+      contains:
+        name:
+          description: The name of this view, such as C(Final Schedule) or C(Overrides).
+          type: str
+        rendered_schedule_entries:
+          description: The entries of the window, in time order.
+          type: list
+          elements: dict
+          contains:
+            start:
+              description: When the entry starts.
+              type: str
+            end:
+              description: When the entry ends.
+              type: str
+            user:
+              description: Who is on call, as a user reference with C(email).
+              type: dict
+              contains:
+                id:
+                  description: The user's id.
+                  type: str
+                type:
+                  description: V(user_reference).
+                  type: str
+                summary:
+                  description: The user's name.
+                  type: str
+                self:
+                  description: The API URL of the user.
+                  type: str
+                html_url:
+                  description: The URL of the user's page in PagerDuty's web interface.
+                  type: str
+                email:
+                  description: The user's login email.
+                  type: str
+        rendered_coverage_percentage:
+          description: How much of the window has someone on call, in percent.
+          type: float
+    overrides:
+      description: The overrides the task names, as PagerDuty holds them.
+      type: list
+      elements: dict
+      returned: when O(overrides) is set
+      contains:
+        id:
+          description: The override's id (absent in check mode for one that would be created).
+          type: str
+        start:
+          description: When the override starts.
+          type: str
+        end:
+          description: When the override ends.
+          type: str
+        user:
+          description: Who takes the shift, as a user reference with C(email).
+          type: dict
+          contains:
+            id:
+              description: The user's id.
+              type: str
+            type:
+              description: The reference's type, V(user_reference).
+              type: str
+            summary:
+              description: The user's name.
+              type: str
+            self:
+              description: The API URL of the user.
+              type: str
+            html_url:
+              description: The URL of the user's page in PagerDuty's web interface.
+              type: str
+            email:
+              description: The user's login email.
+              type: str
   sample:
     id: PI7DH85
     type: schedule

@@ -139,7 +139,7 @@ options:
       - Integrations the service must have, matched by name. A missing one is created; one whose vendor or email
         address differs is updated.
       - Integrations of the service not listed here are left alone (they may have been added by hand, and their
-        routing keys are in use).
+        routing keys are in use), unless O(purge_integrations=true).
     type: list
     elements: dict
     suboptions:
@@ -173,6 +173,16 @@ options:
           - The address of a V(generic_email_inbound_integration), in the account's C(pagerduty.com) subdomain.
             Required for that type, refused for others.
         type: str
+  purge_integrations:
+    description:
+      - Whether O(integrations) is the exact list of the service's integrations.
+      - PagerDuty's REST API cannot delete an integration, so this never removes one. With V(true), when the service
+        has an integration that O(integrations) does not list, the task fails before any write and names those
+        integrations, to be removed in PagerDuty's web UI (or listed); it never reports a service as converged while
+        an integration the task does not want is still there.
+      - With V(false), integrations not listed are left alone.
+    type: bool
+    default: false
   force:
     description:
       - With O(state=absent), remove the service even when it has open incidents, which PagerDuty then resolves.
@@ -192,7 +202,8 @@ notes:
   - The service is read with one request (C(GET /services?query=<name>&include[]=integrations)), so a run that
     changes nothing makes that one request. Vendors are listed (C(GET /vendors)) only when an integration to
     create or update names one.
-  - PagerDuty's REST API has no call that deletes an integration, so integrations are only ever added or updated.
+  - PagerDuty's REST API has no call that deletes an integration, so integrations are only ever added or updated;
+    O(purge_integrations=true) checks that there is none to remove instead.
   - Removing a service with open incidents fails unless O(force=true); the open incidents are looked up with
     C(GET /incidents?service_ids[]=<id>&statuses[]=triggered&statuses[]=acknowledged&date_range=all).
   - The diff shows the changed service fields and, under C(integrations), only the integrations added or updated.
@@ -422,6 +433,7 @@ ARGUMENT_SPEC = options.argument_spec(
         vendor=dict(type="str"),
         integration_email=dict(type="str"),
     )),
+    purge_integrations=dict(type="bool", default=False),
     force=dict(type="bool", default=False),
     state=dict(type="str", choices=["present", "absent"], default="present"),
 )
@@ -567,10 +579,16 @@ def desired_integrations(integrations):
     return wanted
 
 
-def plan_integrations(current, wanted):
-    """Integrations to add or update, matched by name; a type PagerDuty cannot change is refused before any write."""
+def plan_integrations(current, wanted, purge=False):
+    """Integrations to add or update, matched by name; refused before any write: a type PagerDuty cannot change and,
+    with ``purge``, an integration the task does not list, which the API cannot delete.
+    """
     plan = plan_set([integration_fields(item) for item in service_integrations(current or {})], wanted,
-                    lambda item: item["name"], purge=False)
+                    lambda item: item["name"], purge=purge)
+    if plan.remove:
+        raise InvalidInput("purge_integrations: the service %r has integrations the task does not list: %s. PagerDuty's API "
+                           "cannot delete an integration; remove them in PagerDuty's web UI, or list them"
+                           % (current["name"], ", ".join("%r (%s)" % (item["name"], item["id"]) for item in plan.remove)))
     for have, item in plan.update:
         if have["type"] != item["type"]:
             raise InvalidInput("The integration %r is a %s; PagerDuty cannot change an integration's type, so give the %s "
@@ -588,7 +606,7 @@ def write_integrations(api, service_id, current, plan, vendors):
     for have, item in plan.update:
         by_id[have["id"]] = Integration(api, service_id, have["name"], vendors).update(have, changes(have, item))
     for item in plan.add:
-        made = create_once(Integration(api, service_id, item["name"], vendors), without_none(item))
+        made = create_once(Integration(api, service_id, item["name"], vendors), without_none(item))[0]
         by_id[made["id"]] = made
     return sorted(by_id.values(), key=lambda item: item.get("name") or "")
 
@@ -616,7 +634,7 @@ def run(module, api):
     if current is None and not desired["escalation_policy"]:
         raise InvalidInput("escalation_policy is required to create the service %r" % params["name"])
     service.resolve(pending(service, current, without_none(desired)))
-    plan = plan_integrations(current, desired_integrations(params["integrations"]))
+    plan = plan_integrations(current, desired_integrations(params["integrations"]), params["purge_integrations"])
     touched = plan.add + [item for unused, item in plan.update]
     vendors = vendor_ids(api, sorted(set(item["vendor"] for item in touched if item["vendor"])))
     outcome = ensure(service, desired, "present", module.check_mode, identity={"name": params["name"]})

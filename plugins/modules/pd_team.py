@@ -8,8 +8,6 @@ short_description: Manage PagerDuty teams and their members
 version_added: 0.1.0
 description:
   - Create, update or remove a PagerDuty team, identified by its exact name, and set who is on it with which role.
-  - The team is found with one request (C(GET /teams?query=<name>)) and its members are read with one more
-    (C(GET /teams/{id}/members?include[]=users)), so a run that changes nothing makes two requests.
   - Every member email is checked and every new member is looked up before the first write, so a typo in one
     email fails the task without creating or changing anything.
 author:
@@ -62,6 +60,8 @@ extends_documentation_fragment:
   - incident.ops.attributes
   - incident.ops.attributes.pagerduty
 notes:
+  - The team is found with one request (C(GET /teams?query=<name>)) and its members are read with one more
+    (C(GET /teams/{id}/members?include[]=users)), so a run that changes nothing makes two requests.
   - The diff shows the changed team fields and, under C(members), only the members added, removed or given another role.
 seealso:
   - module: incident.ops.pd_team_info
@@ -72,7 +72,27 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Onboard the payments team
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the users who will be on the team
+  incident.ops.pd_user:
+    email: "{{ item.email }}"
+    name: "{{ item.name }}"
+  loop:
+    - {email: ada@example.com, name: Ada Lovelace}
+    - {email: grace@example.com, name: Grace Hopper}
+    - {email: linus@example.com, name: Linus Torvalds}
+    - {email: new.hire@example.com, name: Margaret Hamilton}
+  loop_control:
+    label: "{{ item.email }}"
+
+- name: Onboard the payments team, with exactly these members
   incident.ops.pd_team:
     name: Payments
     description: Card processing and payouts
@@ -82,9 +102,6 @@ EXAMPLES = r"""
       - email: grace@example.com
       - email: linus@example.com
         role: observer
-  module_defaults:
-    group/incident.ops.pagerduty:
-      api_token: "{{ pagerduty_token }}"
 
 - name: Add a member without touching the others
   incident.ops.pd_team:
@@ -93,9 +110,14 @@ EXAMPLES = r"""
       - email: new.hire@example.com
     purge_members: false
 
-- name: Remove the team
+- name: Create a team that is removed again below
   incident.ops.pd_team:
-    name: Payments
+    name: Payments tiger team
+    description: Temporary team for the card migration
+
+- name: Remove that team
+  incident.ops.pd_team:
+    name: Payments tiger team
     state: absent
 """
 
@@ -111,12 +133,37 @@ team:
       description: The team's id (absent in check mode when the team would be created).
       type: str
       returned: when the team exists
+    type:
+      description: Always V(team).
+      type: str
+      returned: when the team exists
+    summary:
+      description: A short description of the team (its name).
+      type: str
+      returned: when the team exists
+    self:
+      description: The API URL of the team.
+      type: str
+      returned: when the team exists
+    html_url:
+      description: The URL of the team's page in PagerDuty's web interface.
+      type: str
+      returned: when the team exists
+    default_role:
+      description: The role a user gets on the team when none is given.
+      type: str
+      returned: when the team exists
+    parent:
+      description: A reference to the team's parent team; null for a top-level team.
+      type: dict
+      returned: when the team exists
     name:
       description: The team's name.
       type: str
     description:
       description: The team's description.
       type: str
+      returned: when set
     members:
       description: The team's members.
       type: list
@@ -132,13 +179,16 @@ team:
           description: The user's login email.
           type: str
         role:
-          description: The user's role on the team.
+          description: The user's role on the team (V(manager), V(responder) or V(observer)).
           type: str
   sample:
     id: PQ9K7I8
     type: team
+    summary: Payments
     name: Payments
     description: Card processing and payouts
+    default_role: manager
+    parent: null
     members:
       - id: PXPGF42
         name: Ada Lovelace

@@ -8,7 +8,6 @@ short_description: List PagerDuty teams and their members
 version_added: 0.1.0
 description:
   - Return one team by exact name, the teams whose name contains a search string, or every team, each with its members.
-  - Every page is read; each team's members take one more request (C(GET /teams/{id}/members?include[]=users)).
 author:
   - incident.ops maintainers (@incident-ops)
 options:
@@ -24,11 +23,34 @@ extends_documentation_fragment:
   - incident.ops.pagerduty
   - incident.ops.attributes.info_module
   - incident.ops.attributes.pagerduty
+notes:
+  - Every page of teams is read; each team's members take one more request (C(GET /teams/{id}/members?include[]=users)).
 seealso:
   - module: incident.ops.pd_team
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create a user to put on the team
+  incident.ops.pd_user:
+    email: ada@example.com
+    name: Ada Lovelace
+
+- name: Create the team to read
+  incident.ops.pd_team:
+    name: Payments
+    description: Card processing and payouts
+    members:
+      - email: ada@example.com
+        role: manager
+
 - name: Read the payments team
   incident.ops.pd_team_info:
     name: Payments
@@ -36,11 +58,15 @@ EXAMPLES = r"""
 
 - name: Show its managers
   ansible.builtin.debug:
-    msg: "{{ payments.teams[0].members | selectattr('role', 'equalto', 'manager') | map(attribute='email') }}"
+    msg: "{{ payments.teams[0].members | selectattr('role', 'equalto', 'manager') | map(attribute='email') | list }}"
 
 - name: List every team
   incident.ops.pd_team_info:
   register: all_teams
+
+- name: Show the teams' names
+  ansible.builtin.debug:
+    msg: "{{ all_teams.teams | map(attribute='name') | list }}"
 """
 
 RETURN = r"""
@@ -53,12 +79,31 @@ teams:
     id:
       description: The team's id.
       type: str
+    type:
+      description: Always V(team).
+      type: str
+    summary:
+      description: A short description of the team (its name).
+      type: str
+    self:
+      description: The API URL of the team.
+      type: str
+    html_url:
+      description: The URL of the team's page in PagerDuty's web interface.
+      type: str
+    default_role:
+      description: The role a user gets on the team when none is given.
+      type: str
+    parent:
+      description: A reference to the team's parent team; null for a top-level team.
+      type: dict
     name:
       description: The team's name.
       type: str
     description:
       description: The team's description.
       type: str
+      returned: when set
     members:
       description: The team's members.
       type: list
@@ -79,7 +124,10 @@ teams:
   sample:
     - id: PQ9K7I8
       type: team
+      summary: Payments
       name: Payments
+      default_role: manager
+      parent: null
       description: Card processing and payouts
       members:
         - id: PXPGF42

@@ -9,15 +9,10 @@ version_added: 0.1.0
 description:
   - Create, update or remove a PagerDuty user, identified by its login email, and set how PagerDuty reaches the
     user (contact methods and notification rules) and which teams the user is on.
-  - The user, its contact methods, notification rules and teams are read with one request
-    (C(GET /users?query=<email>&include[]=contact_methods&include[]=notification_rules&include[]=teams)) and an
-    exact, case-insensitive email match, so a run that changes nothing makes one request.
   - Only the options you set are compared, so fields and lists you leave out are never changed.
   - Every email, time zone, team name and notification rule's contact method is checked before the first write,
     so a typo fails the task without creating or changing anything.
-  - Writes go in this order - user fields; new and changed contact methods; new notification rules; notification
-    rules to remove; contact methods to remove; teams to join and to leave - so the user is never left without a way
-    to be reached that the task keeps.
+  - The user is never left, even for a moment, without a way to be reached that the task keeps.
 author:
   - incident.ops maintainers (@incident-ops)
 options:
@@ -32,9 +27,12 @@ options:
     type: str
   role:
     description:
-      - The user's role in the account.
+      - The user's role in the account, listed from the most access to the least. PagerDuty's web interface calls
+        V(user) Manager and V(limited_user) Responder.
+      - PagerDuty does not put V(read_only_user) users on teams.
     type: str
-    choices: [admin, limited_user, observer, owner, read_only_user, restricted_access, read_only_limited_user, user]
+    choices: [owner, admin, user, limited_user, observer, restricted_access, read_only_user, read_only_limited_user]
+
   time_zone:
     description:
       - The user's preferred time zone, as an IANA name such as V(Europe/Paris). If unset, new users get the account's.
@@ -170,6 +168,11 @@ extends_documentation_fragment:
   - incident.ops.attributes.pagerduty
 notes:
   - Creating a user needs O(from_email) (PagerDuty's C(From) header).
+  - The user, its contact methods, notification rules and teams are read with one request
+    (C(GET /users?query=<email>&include[]=contact_methods&include[]=notification_rules&include[]=teams)) and an
+    exact, case-insensitive email match, so a run that changes nothing makes one request.
+  - Writes go in this order - user fields; new and changed contact methods; new notification rules; notification
+    rules to remove; contact methods to remove; teams to join and to leave.
   - PagerDuty gives a new user an email contact method at the login email and default notification rules. When the
     task creates the user, its lists are compared with what PagerDuty created, read with one more request. In check
     mode the default notification rules are not known and are not shown.
@@ -185,19 +188,37 @@ seealso:
 """
 
 EXAMPLES = r"""
-- name: Onboard an engineer
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the teams Ada will be on
+  incident.ops.pd_team:
+    name: "{{ item }}"
+  loop: [Payments, Incident Commanders]
+  loop_control:
+    label: "{{ item }}"
+
+- name: Onboard Ada with how PagerDuty reaches her
   incident.ops.pd_user:
     email: ada@example.com
     name: Ada Lovelace
     role: user
     time_zone: Europe/London
-    job_title: SRE
+    job_title: Site Reliability Engineer
+    description: Payments on-call since 2026
+    color: green
     contact_methods:
       - type: email
         address: ada@example.com
         label: Work
       - type: phone
         address: "2025550143"
+        country_code: 1
         label: Mobile
       - type: sms
         address: "2025550143"
@@ -210,31 +231,51 @@ EXAMPLES = r"""
         contact_method: {type: phone, address: "2025550143"}
       - urgency: low
         contact_method: {type: email, address: ada@example.com}
-    teams:
-      - Payments
-      - Platform
+    teams: [Payments]
     team_role: responder
-  module_defaults:
-    group/incident.ops.pagerduty:
-      api_token: "{{ pagerduty_token }}"
-      from_email: admin@example.com
 
-- name: Add a team without leaving the others
+- name: Put Ada on one more team, keeping her on the others
   incident.ops.pd_user:
     email: ada@example.com
     teams: [Incident Commanders]
     purge_teams: false
 
-- name: Remove a user who left
+- name: Give Ada a second email address, leaving her other contact methods and rules as they are
   incident.ops.pd_user:
-    email: old.timer@example.com
-    state: absent
+    email: ada@example.com
+    contact_methods:
+      - type: email
+        address: ada.lovelace@example.org
+        label: Personal
+    purge_contact_methods: false
 
-- name: Remove a user, taking them out of escalation policies and schedules first
+- name: Onboard Grace with PagerDuty's default contact method and notification rules
   incident.ops.pd_user:
-    email: old.timer@example.com
+    email: grace@example.com
+    name: Grace Hopper
+    role: limited_user
+    time_zone: America/New_York
+
+- name: Put Grace on a rotation
+  incident.ops.pd_schedule:
+    name: Payments primary
+    time_zone: Europe/London
+    layers:
+      - name: Weekly
+        rotation_virtual_start: "2026-01-05T09:00:00Z"
+        rotation_turn_length_seconds: 604800
+        users: [ada@example.com, grace@example.com]
+
+- name: Remove Grace, taking her out of the rotation first
+  incident.ops.pd_user:
+    email: grace@example.com
     state: absent
     force: true
+
+- name: Remove a user who may already be gone (nothing to do then)
+  incident.ops.pd_user:
+    email: charles.babbage@example.com
+    state: absent
 """
 
 RETURN = r"""
@@ -250,36 +291,163 @@ user:
       description: The user's id (absent in check mode when the user would be created).
       type: str
       returned: when the user exists
+    type:
+      description: Always V(user).
+      type: str
+      returned: when the user exists
+    summary:
+      description: A short description of the user (its name).
+      type: str
+      returned: when the user exists
+    self:
+      description: The API URL of the user.
+      type: str
+      returned: when the user exists
+    html_url:
+      description: The URL of the user's page in PagerDuty's web interface.
+      type: str
+      returned: when the user exists
     email:
       description: The user's login email.
       type: str
     name:
       description: The user's name.
       type: str
+    role:
+      description: The user's role in the account, one of the O(role) choices.
+      type: str
+    time_zone:
+      description: The user's preferred time zone (an IANA name).
+      type: str
+    job_title:
+      description: The user's job title; empty when none is set.
+      type: str
+    description:
+      description: The user's bio.
+      type: str
+      returned: when set
+    color:
+      description: The color of the user's shifts in schedules.
+      type: str
+    avatar_url:
+      description: The URL of the user's avatar.
+      type: str
+      returned: when the user exists
+    invitation_sent:
+      description: Whether PagerDuty has sent the user an invitation.
+      type: bool
+      returned: when the user exists
     contact_methods:
-      description: The user's contact methods, as PagerDuty returns them.
+      description: The user's contact methods.
       type: list
       elements: dict
+      contains:
+        id:
+          description: The contact method's id (absent in check mode for one that would be added).
+          type: str
+        type:
+          description:
+            - V(email_contact_method), V(phone_contact_method), V(sms_contact_method) or
+              V(push_notification_contact_method).
+          type: str
+        label:
+          description: The contact method's label.
+          type: str
+        address:
+          description: The email address, phone number (without the country code) or device address.
+          type: str
+        country_code:
+          description: The country calling code of a phone or SMS contact method.
+          type: int
+          returned: for phone and SMS contact methods
+        summary:
+          description: A short description of the contact method (its label).
+          type: str
+          returned: when the contact method exists
+        send_short_email:
+          description: Whether an email contact method gets short emails.
+          type: bool
+          returned: for email contact methods
+        enabled:
+          description: Whether the contact method can be used.
+          type: bool
+          returned: when the contact method exists
     notification_rules:
-      description: The user's notification rules, each with its O(notification_rules[].contact_method) in full.
+      description: The user's notification rules.
       type: list
       elements: dict
+      contains:
+        id:
+          description: The rule's id (absent in check mode for one that would be added).
+          type: str
+        type:
+          description: Always V(assignment_notification_rule).
+          type: str
+        urgency:
+          description: The incident urgency the rule is for, V(high) or V(low).
+          type: str
+        start_delay_in_minutes:
+          description: Minutes after an incident is assigned before the rule notifies the user.
+          type: int
+        contact_method:
+          description: The contact method the rule notifies, in full (the same fields as in RV(user.contact_methods)).
+          type: dict
+        summary:
+          description: A short description of the rule.
+          type: str
+          returned: when the rule exists
     teams:
       description: The teams the user is on.
       type: list
       elements: dict
+      contains:
+        id:
+          description: The team's id.
+          type: str
+        type:
+          description: V(team) or V(team_reference).
+          type: str
+        name:
+          description: The team's name.
+          type: str
+          returned: when PagerDuty includes the team in full
+        summary:
+          description: The team's name.
+          type: str
+        description:
+          description: The team's description.
+          type: str
+          returned: when PagerDuty includes the team in full
+        self:
+          description: The API URL of the team.
+          type: str
+        html_url:
+          description: The URL of the team's page in PagerDuty's web interface.
+          type: str
+        default_role:
+          description: The role a user gets on the team when none is given.
+          type: str
+          returned: when PagerDuty includes the team in full
+        parent:
+          description: A reference to the team's parent team; null for a top-level team.
+          type: dict
+          returned: when PagerDuty includes the team in full
   sample:
     id: PXPGF42
     type: user
+    summary: Ada Lovelace
     name: Ada Lovelace
     email: ada@example.com
     role: user
     time_zone: Europe/London
-    job_title: SRE
+    job_title: Site Reliability Engineer
+    description: Payments on-call since 2026
+    color: green
+    invitation_sent: true
     contact_methods:
       - id: PC1DTBU
         type: email_contact_method
-        label: Default
+        label: Work
         address: ada@example.com
       - id: PC0UV03
         type: sms_contact_method
@@ -301,6 +469,7 @@ user:
       - id: PQ9K7I8
         type: team
         name: Payments
+        summary: Payments
 """
 
 from ansible.module_utils.basic import AnsibleModule

@@ -42,7 +42,7 @@ options:
         description:
           - The user's role in the account.
         type: str
-        choices: [admin, limited_user, observer, owner, read_only_user, restricted_access, read_only_limited_user, user]
+        choices: [owner, admin, user, limited_user, observer, restricted_access, read_only_user, read_only_limited_user]
       time_zone:
         description:
           - The user's time zone, as an IANA name such as V(Europe/Paris).

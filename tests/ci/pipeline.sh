@@ -8,7 +8,10 @@
 #   tests/ci/pipeline.sh units        pytest: tests/unit and tests/simulators/tests
 #   tests/ci/pipeline.sh awx          AWX readiness: execution environment, credential types, ansible-runner
 #   tests/ci/pipeline.sh integration  ansible-test integration against the simulators (TARGETS="a b" picks targets)
-#   tests/ci/pipeline.sh build        build, offline install, ansible-doc of every module
+#   tests/ci/pipeline.sh build        build dist/<namespace>-<name>-<version>.tar.gz, install it offline
+#                                     in a scratch folder, ansible-doc every module
+#   tests/ci/pipeline.sh install      build, then install the tarball on the collections path
+#                                     (COLLECTIONS_PATH=DIR picks the folder)
 #   tests/ci/pipeline.sh docs         the documentation site, in build/docs/html (warnings fail)
 #   tests/ci/pipeline.sh demo         playbooks/demo.yml twice against the simulators
 #   tests/ci/pipeline.sh simulators   the simulators in the foreground
@@ -34,6 +37,7 @@ VENV_221="$ROOT/.venv-2.21"
 TEST_REQUIREMENTS="$ROOT/tests/requirements.txt"
 RUNTIME_REQUIREMENTS="$ROOT/requirements.txt"
 HELPERS="$ROOT/tests/ci/helpers.py"
+DIST="$ROOT/dist"
 NAMESPACE=incident
 COLLECTION=ops
 SIM_PORT_COUNT=9 # the launcher uses base+1 .. base+8
@@ -209,12 +213,16 @@ start_simulators() {
     fi
     base="${SIM_BASE_PORT:-$("$VENV/bin/python" "$HELPERS" free-port "$SIM_PORT_COUNT")}"
     printf 'starting the simulators: python -m simulators serve --base-port %s\n' "$base"
+    # Create the output files before the launcher starts: the background job opens them only
+    # when it runs, and the wait loop below must never read a file that is not there yet.
+    : >"$state/simulators.out"
+    : >"$state/simulators.err"
     (
         cd "$home"
         exec "$VENV/bin/python" -m simulators serve --base-port "$base"
     ) >"$state/simulators.out" 2>"$state/simulators.err" &
     SIM_PID=$!
-    until [ "$(wc -l <"$state/simulators.out")" -ge 1 ]; do
+    until [ -s "$state/simulators.out" ] && [ "$(wc -l <"$state/simulators.out")" -ge 1 ]; do
         if ! kill -0 "$SIM_PID" 2>/dev/null; then
             SIM_PID=""
             tail -n 40 "$state/simulators.err" >&2 || true
@@ -376,12 +384,23 @@ step_integration() {
     return "$rc"
 }
 
+# The collection's version, from galaxy.yml.
+collection_version() {
+    sed -n 's/^version:[[:space:]]*["'\'']\{0,1\}\([^"'\'' ]*\).*/\1/p' "$ROOT/galaxy.yml" | head -n 1
+}
+
+# The tarball `make build` leaves in dist/ (git-ignored); the build step checks it.
+tarball_path() {
+    printf '%s/%s-%s-%s.tar.gz\n' "$DIST" "$NAMESPACE" "$COLLECTION" "$(collection_version)"
+}
+
 step_build() {
-    local dist="$STATE/dist" installed="$STATE/installed" tarball bad modules=() module passed=0 failed=0
-    mkdir -p "$dist" "$installed"
-    (cd "$COPY" && "$VENV/bin/ansible-galaxy" collection build --force --output-path "$dist")
-    tarball="$(compgen -G "$dist/$NAMESPACE-$COLLECTION-*.tar.gz" | head -n 1 || true)"
-    [ -n "$tarball" ] || fail "ansible-galaxy collection build made no tarball"
+    local installed="$STATE/installed" tarball bad modules=() module passed=0 failed=0
+    mkdir -p "$DIST" "$installed"
+    tarball="$(tarball_path)"
+    rm -f "$tarball"
+    (cd "$COPY" && "$VENV/bin/ansible-galaxy" collection build --force --output-path "$DIST")
+    [ -f "$tarball" ] || fail "ansible-galaxy collection build made no ${tarball#"$ROOT"/}"
     bad="$(tar -tzf "$tarball" | grep -E '^(\.venv|\.ci/|\.git/|\.ansible/|tests/output/|Makefile$)|(^|/)(__pycache__|\.pytest_cache)/' || true)"
     if [ -n "$bad" ]; then
         printf '%s\n' "$bad" | head -n 20 >&2
@@ -409,7 +428,7 @@ step_build() {
             failed=$((failed + 1))
         fi
     done
-    record "$passed" "$failed" "built, installed offline, ansible-doc ok for $passed of ${#modules[@]} modules"
+    record "$passed" "$failed" "built ${tarball#"$ROOT"/}, installed offline, ansible-doc ok for $passed of ${#modules[@]} modules"
     [ "$failed" -eq 0 ]
 }
 
@@ -549,6 +568,22 @@ cmd_demo() {
     esac
 }
 
+# Build the tarball (with the build step's checks) and install it where ansible-doc and
+# ansible-playbook look: COLLECTIONS_PATH when set, else the first entry of Ansible's
+# configured collections path (by default ~/.ansible/collections).
+cmd_install() {
+    local tarball target=()
+    run_steps build
+    tarball="$(tarball_path)"
+    if [ -n "${COLLECTIONS_PATH:-}" ]; then
+        target=(-p "$COLLECTIONS_PATH")
+    fi
+    header "install ${tarball#"$ROOT"/}"
+    "$VENV/bin/ansible-galaxy" collection install "$tarball" --force --offline "${target[@]}"
+    printf 'installed %s.%s %s; check it with: ansible-doc %s.%s.pd_user\n' \
+        "$NAMESPACE" "$COLLECTION" "$(collection_version)" "$NAMESPACE" "$COLLECTION"
+}
+
 cmd_simulators() {
     local base
     ensure_venv
@@ -581,10 +616,10 @@ cmd_bench() {
 }
 
 cmd_clean() {
-    rm -rf "$VENV" "$VENV_221" "$ROOT/.venv-bench-cg" "$ROOT/tests/output" "$ROOT/.ansible" "$ROOT/.pytest_cache"
+    rm -rf "$VENV" "$VENV_221" "$ROOT/.venv-bench-cg" "$ROOT/tests/output" "$ROOT/.ansible" "$ROOT/.pytest_cache" "$ROOT/dist"
     find "$ROOT" -path "$ROOT/.git" -prune -o -type d \( -name __pycache__ -o -name .pytest_cache \) -print0 |
         xargs -0 rm -rf
-    printf 'removed .venv, .venv-2.21, tests/output, .ansible and Python caches\n'
+    printf 'removed .venv, .venv-2.21, .venv-bench-cg, tests/output, dist, .ansible and Python caches\n'
 }
 
 main() {
@@ -610,6 +645,7 @@ main() {
     integration) run_steps integration ;;
     build) run_steps build ;;
     docs) run_steps docs ;;
+    install) cmd_install ;;
     demo) cmd_demo ;;
     simulators) cmd_simulators ;;
     bench-simulators) cmd_bench_simulators ;;

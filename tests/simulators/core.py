@@ -418,7 +418,12 @@ class RunningServer:
     def __init__(self, simulator, host="127.0.0.1", port=0, tls_cert=None, tls_key=None):
         handler = type("Handler", (_Handler,), {"simulator": simulator})
         self.simulator = simulator
-        self.httpd = SimulatorServer((host, port), handler)
+        try:
+            self.httpd = SimulatorServer((host, port), handler)
+        except OSError as error:
+            # The socket's own message ("Address already in use") names no address; say which one.
+            raise OSError(error.errno, "the %s simulator cannot listen on %s:%d: %s"
+                          % (simulator.name, host, port, error.strerror or error)) from error
         scheme = "http"
         if tls_cert:
             context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)

@@ -65,6 +65,14 @@ ERRATA = (
      "the field's description says it is null while the incident is not resolved"),
 )
 
+# Where the description is stricter than the real service, the side the service takes: (method, header, reason).
+# A header listed here is not required on that method; a value that is sent is still checked.
+HEADER_ERRATA = (
+    ("GET", "Content-Type",
+     "the description marks Content-Type required on every operation, but PagerDuty answers a GET without it, and "
+     "common clients (curl, pdpyras) send none on a request without a body"),
+)
+
 
 class SpecViolation(Exception):
     """A request the published description does not allow."""
@@ -228,6 +236,10 @@ class Operation:
             resolved = spec.resolve(entry["$ref"]) if "$ref" in entry else entry
             merged[(resolved["in"], resolved["name"].lower() if resolved["in"] == "header" else resolved["name"])] = resolved
         self.parameters = [Parameter(value, spec) for value in merged.values()]
+        relaxed = set(name.lower() for method_name, name, _reason in HEADER_ERRATA if method_name == self.method)
+        for parameter in self.parameters:
+            if parameter.location == "header" and parameter.name.lower() in relaxed:
+                parameter.required = False
         self.headers = [parameter for parameter in self.parameters if parameter.location == "header"]
         self.query = [parameter for parameter in self.parameters if parameter.location == "query"]
         self.path = [parameter for parameter in self.parameters if parameter.location == "path"]

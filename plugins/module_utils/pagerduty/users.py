@@ -26,7 +26,7 @@ METHOD_TYPES = {
 PHONE_KINDS = ("phone", "sms")
 METHOD_SUFFIX = "_contact_method"
 
-ROLES = ["admin", "limited_user", "observer", "owner", "read_only_user", "restricted_access", "read_only_limited_user", "user"]
+ROLES = ["owner", "admin", "user", "limited_user", "observer", "restricted_access", "read_only_user", "read_only_limited_user"]
 FIELDS = ("name", "role", "time_zone", "job_title", "description", "color")
 KINDS = list(METHOD_TYPES)
 DEFAULT_LABELS = {"email": "Email", "phone": "Phone", "sms": "SMS", "push_notification": "Push"}

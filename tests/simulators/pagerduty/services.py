@@ -17,17 +17,24 @@ SERVICE_DEFAULTS = {
 SERVICE_FIELDS = tuple(SERVICE_DEFAULTS) + ("name", "support_hours", "scheduled_actions", "alert_grouping_parameters")
 EMAIL_INTEGRATION = "generic_email_inbound_integration"
 
+# ``_secret_keys``: the config values PagerDuty keeps but never shows again; it answers "redacted" in their place.
+# A Generic V2 Webhook's custom header values are redacted the same way (see ``redact_config``).
 EXTENSION_SCHEMAS = (
     {"id": "PJFWPEP", "label": "Generic V2 Webhook", "key": "generic_v2_webhook",
      "description": "Send incident events as JSON to any URL.",
-     "send_types": ["trigger", "acknowledge", "resolve", "delegate", "escalate", "unacknowledge", "assign", "custom"]},
+     "send_types": ["trigger", "acknowledge", "resolve", "delegate", "escalate", "unacknowledge", "assign", "custom"],
+     "_secret_keys": ()},
     {"id": "PF9KMXH", "label": "Slack V2", "key": "slack_v2",
      "description": "Post incident updates to a Slack channel.",
-     "send_types": ["trigger", "acknowledge", "resolve", "delegate", "escalate", "unacknowledge", "assign"]},
+     "send_types": ["trigger", "acknowledge", "resolve", "delegate", "escalate", "unacknowledge", "assign"],
+     "_secret_keys": ("access_token", "bot_access_token")},
     {"id": "PZCEBH7", "label": "ServiceNow (v7)", "key": "servicenow_v7",
      "description": "Synchronise PagerDuty incidents with ServiceNow incidents.",
-     "send_types": ["trigger", "acknowledge", "resolve", "delegate", "escalate", "unacknowledge", "assign"]},
+     "send_types": ["trigger", "acknowledge", "resolve", "delegate", "escalate", "unacknowledge", "assign"],
+     "_secret_keys": ("snow_password",)},
 )
+REDACTED = "redacted"
+
 
 # A few of PagerDuty's integration vendors (``GET /vendors``), by id.
 VENDORS = (
@@ -45,6 +52,18 @@ PRIORITIES = (
     ("PKRBZ4D", "P4", "Low: a minor problem."),
     ("PKRBZ5E", "P5", "Informational."),
 )
+
+
+def redact_config(config, schema):
+    """An extension's config as PagerDuty shows it: secret values and custom header values read as "redacted"."""
+    shown = dict(config)
+    for key in schema["_secret_keys"]:
+        if key in shown:
+            shown[key] = REDACTED
+    if isinstance(shown.get("headers"), list):
+        shown["headers"] = [dict(header, value=REDACTED) if isinstance(header, dict) and "value" in header else header
+                            for header in shown["headers"]]
+    return shown
 
 
 class ServicesMixin:
@@ -279,6 +298,7 @@ class ServicesMixin:
         return found
 
     def _extension_fields(self, data, extension):
+        """A PUT replaces ``config`` whole; a value sent back as "redacted" is stored as that text."""
         schema_id = data["extension_schema"]["id"]
         if schema_id not in self.extension_schemas:
             raise invalid("Extension schema %s not found" % schema_id)
@@ -294,6 +314,7 @@ class ServicesMixin:
     def render_extension(self, extension, includes=()):
         shown = decorate("extension", extension, extension["name"])
         schema = self.extension_schemas[extension["_schema"]]
+        shown["config"] = redact_config(extension["config"], schema)
         shown["extension_schema"] = (self.render_extension_schema(schema) if "extension_schemas" in includes
                                      else reference("extension_schema", schema["id"], schema["label"]))
         shown["extension_objects"] = [self.render_service(self.services[service_id]) if "extension_objects" in includes

@@ -158,6 +158,8 @@ def test_port_in_use_fails_with_a_message(launch):
     assert process.returncode == 1
     assert process.stdout == ""
     assert "cannot start the simulators" in process.stderr
+    assert "the tickets simulator cannot listen on 127.0.0.1:%d" % (base + PORT_OFFSETS["tickets"]) in process.stderr
+    assert "Address already in use" in process.stderr
 
 
 def test_tls_needs_both_cert_and_key():

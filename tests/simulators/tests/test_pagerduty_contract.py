@@ -1,6 +1,8 @@
 """The simulator against PagerDuty's published contract: request checks, response shapes,
 pagination and rate limiting."""
 
+import json
+
 import pytest
 import requests
 
@@ -84,12 +86,34 @@ def test_accept_header(pd):
     assert pd.get("/users", headers={"Accept": "text/html"}).status_code == 406
 
 
-def test_content_type(pd):
+def test_content_type_is_checked_on_writes(pd):
     form = pd.post("/teams", data="team[name]=X", headers={"Content-Type": "application/x-www-form-urlencoded"})
     assert form.status_code == 400 and error_of(form)["errors"] == ["params must be a Hash"]
-    assert pd.get("/users", headers={"Content-Type": None}).status_code == 400, "the description marks Content-Type required"
     assert pd.post("/teams", json={"team": {"type": "team", "name": "X"}},
                    headers={"Content-Type": "application/json; charset=utf-8"}).status_code == 201
+
+
+@pytest.mark.parametrize("method,path,body", [
+    ("POST", "/teams", {"team": {"type": "team", "name": "Bare"}}),
+    ("PUT", "/users/{id}", {"user": {"type": "user", "name": "Bare", "email": "bare@example.com"}}),
+], ids=["POST", "PUT"])
+def test_a_write_without_content_type_is_refused(pd, method, path, body):
+    user = pd.user("Writer")
+    reply = pd.request(method, path.replace("{id}", user["id"]), data=json.dumps(body), headers={"Content-Type": None})
+    assert "Content-Type" not in reply.request.headers
+    assert reply.status_code == 400, reply.text
+    assert pd.get("/teams", params={"query": "Bare"}).json()["teams"] == []
+    assert pd.get("/users/" + user["id"]).json()["user"]["name"] == "Writer"
+
+
+def test_a_get_without_content_type_is_answered(pd):
+    """Erratum (openapi.HEADER_ERRATA): the description marks Content-Type required on every
+    operation, but PagerDuty answers a GET without it, as curl and pdpyras send it."""
+    user = pd.user("Reader")
+    for path in ("/users", "/users/" + user["id"], "/teams", "/schedules", "/escalation_policies", "/oncalls"):
+        reply = pd.get(path, headers={"Content-Type": None})
+        assert "Content-Type" not in reply.request.headers
+        assert reply.status_code == 200, (path, reply.text)
 
 
 def test_read_only_fields_sent_back_are_ignored_and_nullable_is_honoured(pd):

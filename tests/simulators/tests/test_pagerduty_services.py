@@ -205,3 +205,49 @@ def test_frozen_now_is_a_setting(pd):
     assert pd.sim.now() == datetime(2030, 6, 1, 12, 0, tzinfo=timezone.utc)
     requests.put(pd.url + "/_sim/settings", json={"frozen_now": None}, timeout=5)
     assert pd.sim.frozen_now is None
+
+
+def extension_body(name, service_id, schema_id="PJFWPEP", **fields):
+    return dict({"type": "extension", "name": name, "extension_schema": {"id": schema_id, "type": "extension_schema_reference"},
+                 "extension_objects": [{"id": service_id, "type": "service_reference"}]}, **fields)
+
+
+def test_extensions_are_filtered_by_query_service_and_schema(pd):
+    policy = policy_id(pd)
+    checkout, search = pd.service("Checkout", policy)["id"], pd.service("Search", policy)["id"]
+    made = {}
+    for name, service, schema in (("Checkout hook", checkout, "PJFWPEP"), ("Search hook", search, "PJFWPEP"),
+                                  ("Checkout desk", checkout, "PZCEBH7")):
+        reply = pd.post("/extensions", json={"extension": extension_body(name, service, schema)})
+        assert reply.status_code == 201, reply.text
+        made[name] = reply.json()["extension"]["id"]
+
+    def names(**params):
+        return [item["name"] for item in pd.get("/extensions", params=params).json()["extensions"]]
+
+    assert names(query="HOOK") == ["Checkout hook", "Search hook"]
+    assert names(extension_object_id=checkout) == ["Checkout desk", "Checkout hook"]
+    assert names(extension_schema_id="PZCEBH7") == ["Checkout desk"]
+    assert names(query="checkout", extension_schema_id="PJFWPEP") == ["Checkout hook"]
+    full = pd.get("/extensions", params={"query": "Search", "include[]": ["extension_schemas", "extension_objects"]}).json()
+    assert full["extensions"][0]["extension_schema"]["label"] == "Generic V2 Webhook"
+    assert full["extensions"][0]["extension_objects"][0]["type"] == "service"
+    plain = pd.get("/extensions", params={"query": "Search"}).json()["extensions"][0]
+    assert plain["extension_schema"]["summary"] == "Generic V2 Webhook"
+    assert plain["extension_objects"][0]["summary"] == "Search"
+
+
+def test_extension_secrets_read_back_redacted_and_a_put_replaces_config(pd):
+    service = pd.service("Checkout", policy_id(pd))["id"]
+    config = {"snow_user": "pd", "snow_password": "hunter2", "sync_options": "manual_sync"}
+    created = pd.post("/extensions", json={"extension": extension_body("Desk", service, "PZCEBH7", config=config)}).json()
+    extension = created["extension"]
+    assert extension["config"] == dict(config, snow_password="redacted")
+    headers = [{"name": "Authorization", "value": "Token t0p"}]
+    hook = pd.post("/extensions", json={"extension": extension_body("Hook", service, config={"headers": headers})}).json()
+    assert hook["extension"]["config"]["headers"] == [{"name": "Authorization", "value": "redacted"}]
+    replaced = pd.put("/extensions/" + extension["id"],
+                      json={"extension": extension_body("Desk", service, "PZCEBH7", config={"snow_user": "ops"})})
+    assert replaced.json()["extension"]["config"] == {"snow_user": "ops"}
+    kept = pd.put("/extensions/" + extension["id"], json={"extension": extension_body("Desk", service, "PZCEBH7")})
+    assert kept.json()["extension"]["config"] == {"snow_user": "ops"}

@@ -4,6 +4,7 @@ import pytest
 import requests
 
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import PagerDuty
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import CreateOutcomeUnknown, Resource
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 from ansible_collections.incident.ops.plugins.modules import pd_service, pd_service_info
 
@@ -115,14 +116,18 @@ def test_integration_vendor_and_address_are_updated_in_place(pagerduty, account,
     assert diff["before"]["integrations"][0]["integration_email"] == "a@acme.pagerduty.com"
 
 
-def test_lost_answer_to_an_integration_create_makes_no_duplicate(pagerduty, account, run):
+def test_a_lost_integration_create_is_never_sent_again_and_a_rerun_converges(pagerduty, account, run, monkeypatch):
+    monkeypatch.setattr(Resource, "settle_waits", (0.0, 0.0))
     service = run(**dict(SERVICE, integrations=[]))[1]
     requests.post(pagerduty.url + "/_sim/faults", json={"action": "drop", "method": "POST", "path": "/integrations$"},
                   timeout=5).raise_for_status()
     pagerduty.clear_log()
-    assert run(**SERVICE)[0]
+    with pytest.raises(CreateOutcomeUnknown, match="re-run to converge"):
+        run(**SERVICE)
     path = "/services/%s" % service["id"]
-    assert calls(pagerduty)[2:] == [("POST", path + "/integrations"), ("GET", path), ("POST", path + "/integrations")]
+    assert [call for call in calls(pagerduty) if call[0] != "GET"] == [("POST", path + "/integrations")]
+    assert stored(pagerduty)["integrations"] == []
+    assert run(**SERVICE)[0]
     assert [item["name"] for item in stored(pagerduty)["integrations"]] == ["Prometheus alerts"]
     assert service["id"] == stored(pagerduty)["id"]
 
@@ -187,3 +192,15 @@ def test_info_filters(pagerduty, account, run, info):
     assert info(name="Payments")[1] == []
     with pytest.raises(InvalidInput, match="'Billing'"):
         info(team="Billing")
+
+
+def test_purge_integrations_fails_before_any_write_when_one_is_not_listed(pagerduty, account, run):
+    mail = {"name": "Mail", "type": EMAIL, "integration_email": "payments@acme.pagerduty.com"}
+    run(**dict(SERVICE, integrations=SERVICE["integrations"] + [mail]))
+    pagerduty.clear_log()
+    for check_mode in (True, False):
+        with pytest.raises(InvalidInput, match="'Mail' .*cannot delete an integration.*web UI"):
+            run(check_mode=check_mode, purge_integrations=True, **dict(SERVICE, description="Changed"))
+    assert pagerduty.writes() == []
+    assert not run(purge_integrations=True, **dict(SERVICE, integrations=SERVICE["integrations"] + [mail]))[0]
+    assert not run(**SERVICE)[0]

@@ -5,6 +5,7 @@ import requests
 from pd_runs import runner, seed, users
 
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
+from ansible_collections.incident.ops.plugins.module_utils.reconcile import CreateOutcomeUnknown, Resource
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 from ansible_collections.incident.ops.plugins.modules import pd_webhook_subscription
 
@@ -96,9 +97,13 @@ def test_two_subscriptions_alike_cannot_be_told_apart(pagerduty, account, run):
         run(url=URL, service="Checkout", state="absent")
 
 
-def test_a_dropped_create_is_looked_for_before_it_is_sent_again(pagerduty, account, run):
+def test_a_dropped_create_is_never_sent_again_and_a_rerun_converges(pagerduty, account, run, monkeypatch):
+    monkeypatch.setattr(Resource, "settle_waits", (0.0, 0.0))
     requests.post(pagerduty.url + "/_sim/faults", json={"action": "drop", "method": "POST", "path": "^/webhook_subscriptions$",
                                                         "delay_ms": 0}, timeout=5).raise_for_status()
+    with pytest.raises(CreateOutcomeUnknown, match="re-run to converge"):
+        run(url=URL, service="Checkout", events=EVENTS)
+    assert [entry["method"] for entry in pagerduty.writes()] == ["POST"]
     changed, result = run(url=URL, service="Checkout", events=EVENTS)[:2]
     assert changed and result["id"]
     assert len(stored(pagerduty)) == 1
