@@ -189,6 +189,18 @@ seealso:
 """
 
 EXAMPLES = r"""
+# These tasks run top to bottom on an account where none of their objects exist yet.
+# They take their connection from the play, once for every incident.ops PagerDuty module:
+#
+#   module_defaults:
+#     group/incident.ops.pagerduty:
+#       api_token: "{{ vault_pagerduty_token }}"
+#       from_email: you@example.com  # the login email of an existing user of the account
+
+- name: Create the team the engineers join
+  incident.ops.pd_team:
+    name: Payments
+
 - name: Onboard a team's engineers in one task
   incident.ops.pd_users:
     users:
@@ -197,22 +209,21 @@ EXAMPLES = r"""
         role: user
         time_zone: Europe/London
         job_title: SRE
+        teams: [Payments]
+        team_role: manager
       - email: grace@example.com
         name: Grace Hopper
-        role: admin
+        role: limited_user
         time_zone: America/New_York
+        teams: [Payments]
         contact_methods:
           - type: sms
             address: "2025550143"
         notification_rules:
           - urgency: high
             contact_method: {type: sms, address: "2025550143"}
-  module_defaults:
-    group/incident.ops.pagerduty:
-      api_token: "{{ pagerduty_token }}"
-      from_email: admin@example.com
 
-- name: Make sure the members listed in a file exist, no more than 300 requests a minute
+- name: Make sure the members listed in a variable exist, no more than 300 requests a minute
   incident.ops.pd_users:
     users: "{{ team_members }}"
     rate_limit: 300
@@ -220,12 +231,13 @@ EXAMPLES = r"""
     team_members:
       - {email: ada@example.com, name: Ada Lovelace}
       - {email: grace@example.com, name: Grace Hopper}
+      - {email: alan@example.com, name: Alan Turing}
 
 - name: Remove two users who left
   incident.ops.pd_users:
     users:
-      - {email: ada@example.com, state: absent}
-      - {email: grace@example.com, state: absent}
+      - {email: grace@example.com, state: absent, force: true}
+      - {email: alan@example.com, state: absent}
 """
 
 RETURN = r"""
