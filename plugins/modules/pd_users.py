@@ -8,7 +8,7 @@ short_description: Manage many PagerDuty users in one task
 version_added: 0.2.0
 description:
   - Create, update or remove a list of PagerDuty users in one task, each exactly as M(incident.ops.pd_user) would
-    with the same options: name, role, time zone, job title, bio, color, contact methods, notification rules and teams.
+    with the same options (name, role, time zone, job title, bio, color, contact methods, notification rules, teams).
   - Use it instead of a loop of M(incident.ops.pd_user) when a play manages more than a few users, such as a whole
     team at onboarding or every user of an account each night. A loop pays Ansible's cost of starting a task for
     every user and waits for each request in turn; this module starts once and works on several users at a time,

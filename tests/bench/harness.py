@@ -39,7 +39,7 @@ TOKEN_HEADER = "Authorization"
 
 # ------------------------------------------------------------------ the simulators
 
-def free_base_port(count=10):
+def free_base_port(count=12):
     """A base port whose next ``count`` ports are free."""
     for unused in range(50):
         with socket.socket() as sock:
@@ -62,14 +62,22 @@ def port_free(port):
 class Simulators:
     """``python -m simulators serve`` with latency and seeded users; the PagerDuty control API."""
 
-    def __init__(self, python, latency_ms, seed_users):
+    def __init__(self, python, latency_ms, seed_users, attempts=3):
         self.seed_users = seed_users
-        self.process = subprocess.Popen(
-            [python, "-m", "simulators", "serve", "--base-port", str(free_base_port()), "--latency-ms", str(latency_ms),
-             "--seed-users", str(seed_users)],
-            cwd=TESTS, stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True)
-        line = self.process.stdout.readline()
-        if not line:
+        for attempt in range(attempts):
+            # Another run on the machine may take a port between the check and the bind: try another block.
+            errors = tempfile.TemporaryFile(mode="w+")
+            self.process = subprocess.Popen(
+                [python, "-m", "simulators", "serve", "--base-port", str(free_base_port()), "--latency-ms", str(latency_ms),
+                 "--seed-users", str(seed_users)],
+                cwd=TESTS, stdout=subprocess.PIPE, stderr=errors, text=True)
+            line = self.process.stdout.readline()
+            if line:
+                break
+            self.process.wait()
+            errors.seek(0)
+            sys.stderr.write("the simulators did not start (attempt %d): %s\n" % (attempt + 1, errors.read()[-2000:]))
+        else:
             raise SystemExit("the simulators did not start")
         self.connection = json.loads(line)
         self.pagerduty = self.connection["pagerduty"]
@@ -478,6 +486,10 @@ def main(argv=None):
             sims.stop()
         if "growth" in wanted:
             result["scenarios"]["growth"] = scenario_growth(runner, args, cfg)
+    except (Exception, SystemExit) as error:  # pylint: disable=broad-except
+        # What was measured is kept: the scenarios done so far are written, and the failure named.
+        result["error"] = "%s: %s" % (type(error).__name__, error)
+        sys.stderr.write("the bench stopped: %s\n" % result["error"])
     finally:
         shutil.rmtree(work, ignore_errors=True)
     result["finished"] = time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime())
@@ -504,7 +516,7 @@ def main(argv=None):
     from report import write_report  # pylint: disable=import-outside-toplevel
     write_report(result, args.out)
     print("wrote %s" % ", ".join(os.path.join(args.out, name) for name in ("performance.json", "performance.md", "performance.png")))
-    return 0
+    return 1 if result.get("error") else 0
 
 
 if __name__ == "__main__":

@@ -125,6 +125,8 @@ def write_report(result, out):
             name, when["started"], ", ".join(map(str, when["load_before"]))))
     if result.get("runs_of"):
         parts.append("")
+    if result.get("error"):
+        parts += ["**The pass stopped early** (%s): the scenarios below are those it finished." % result["error"], ""]
     if result.get("content_type_shim"):
         parts += ["The simulator of this run still refused a GET without `Content-Type`, which PagerDuty answers, so the "
                   "bench's `sitecustomize.py` also gave pdpyras's session a `Content-Type: application/json` header; "
