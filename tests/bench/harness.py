@@ -332,6 +332,14 @@ def scenario_rerun(runner, sims, cfg):
     return rows
 
 
+def scenario_first_run(runner, sims, cfg):
+    """Users that do not exist yet: each variant creates them, on the same seeded account every run."""
+    print("scenario 1b: first run of %d users, %d seeded" % (cfg["users"], sims.seed_users), flush=True)
+    users = people(cfg["users"], "first", prefix="new")
+    variants = dict((name, (sims.reset, {"bench_users": users}, cfg["users"])) for name in ("ours_loop", "ours_bulk"))
+    return interleaved(runner, sims, variants, cfg["runs"])
+
+
 def scenario_growth(runner, args, cfg):
     rows = []
     for size in cfg["sizes"]:
@@ -459,13 +467,13 @@ def main(argv=None):
     parser.add_argument("--ours-venv", required=True)
     parser.add_argument("--cg-venv", required=True)
     parser.add_argument("--out", required=True, help="where performance.md, .json and .png go")
-    parser.add_argument("--only", default="", help="comma-separated scenarios: rerun,growth,onboard,rate,startup")
+    parser.add_argument("--only", default="", help="comma-separated scenarios: rerun,first,growth,onboard,rate,startup")
     args = parser.parse_args(argv)
     quick = os.environ.get("BENCH_QUICK") == "1"
     cfg = config(quick)
     if os.environ.get("BENCH_RUNS"):
         cfg["runs"] = cfg["growth_runs"] = cfg["rate_runs"] = int(os.environ["BENCH_RUNS"])
-    wanted = set(filter(None, args.only.split(","))) or {"rerun", "growth", "onboard", "rate", "startup"}
+    wanted = set(filter(None, args.only.split(","))) or {"rerun", "first", "growth", "onboard", "rate", "startup"}
     work = tempfile.mkdtemp(prefix="incident-ops-bench.")
     runner = Runner(args, work)
     result = {"quick": quick, "content_type_shim": None, "config": cfg, "versions": versions(args), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
@@ -478,6 +486,8 @@ def main(argv=None):
                 result["scenarios"]["startup"] = scenario_startup(runner, sims, args, cfg)
             if "rerun" in wanted:
                 result["scenarios"]["rerun"] = scenario_rerun(runner, sims, cfg)
+            if "first" in wanted:
+                result["scenarios"]["first_run"] = scenario_first_run(runner, sims, cfg)
             if "onboard" in wanted:
                 result["scenarios"]["onboard"] = scenario_onboard(runner, sims, cfg)
             if "rate" in wanted:

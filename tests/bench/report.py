@@ -8,7 +8,7 @@ REPRODUCE = """## How to reproduce
 make bench                 # every scenario, 3 runs each (about 30 minutes on 2 cores)
 BENCH_QUICK=1 make bench   # a reduced pass (1 run, small sizes) that checks the harness
 BENCH_RUNS=5 make bench    # more runs per variant
-BENCH_ONLY=rerun,startup make bench   # some scenarios only (rerun, growth, onboard, rate, startup)
+BENCH_ONLY=rerun,startup make bench   # some scenarios only (rerun, first, growth, onboard, rate, startup)
 ```
 
 `make bench` is not part of `make test`. It builds `.venv-bench-cg` (git-ignored) from
@@ -135,6 +135,9 @@ def write_report(result, out):
         parts += ["## 1. Re-run: these users exist (%d seeded users)" % cfg["seeded"], "",
                   table(scenarios["rerun"], RUN_COLUMNS + [("CPU s / object above ping", lambda row: row.get("cpu_per_object_above_ping_s"))]),
                   ""]
+    if "first_run" in scenarios:
+        parts += ["## 1b. First run: %d users created (%d seeded)" % (cfg["users"], cfg["seeded"]), "",
+                  table(scenarios["first_run"], RUN_COLUMNS), ""]
     if "growth" in scenarios:
         parts += ["## 2. Growth: the same re-run as the account grows (targets sort last)", "",
                   table(scenarios["growth"], [("seeded", lambda row: row["seeded"])] + RUN_COLUMNS), "",
