@@ -314,7 +314,10 @@ def interleaved(runner, sims, variants, repeats):
 
 def rerun_variants(sims, count, sort, names=("ping", "ours_loop", "ours_bulk", "cg_loop")):
     users = people(count, sort)
-    prepare = lambda: sims.reset(users=users)  # noqa: E731 - the same state before every run
+
+    def prepare():
+        sims.reset(users=users)  # the same state before every run
+
     return dict((name, (prepare, {"bench_users": users}, count)) for name in names)
 
 
@@ -476,8 +479,8 @@ def main(argv=None):
     wanted = set(filter(None, args.only.split(","))) or {"rerun", "first", "growth", "onboard", "rate", "startup"}
     work = tempfile.mkdtemp(prefix="incident-ops-bench.")
     runner = Runner(args, work)
-    result = {"quick": quick, "content_type_shim": None, "config": cfg, "versions": versions(args), "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-              "load_before": [round(value, 2) for value in os.getloadavg()], "scenarios": {}}
+    result = {"quick": quick, "content_type_shim": None, "config": cfg, "versions": versions(args),
+              "started": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "load_before": [round(value, 2) for value in os.getloadavg()], "scenarios": {}}
     try:
         sims = Simulators(args.ours_venv + "/bin/python", cfg["latency_ms"], cfg["seeded"])
         result["content_type_shim"] = sims.bare_get_refused

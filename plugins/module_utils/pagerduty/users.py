@@ -34,7 +34,6 @@ METHOD_FIELDS = ("type", "address", "label", "country_code")
 MAX_COUNTRY_CODE = 1999
 
 
-
 def with_includes(params=None):
     """Query parameters that bring a user's contact methods, notification rules and teams along."""
     return dict(params or {}, **{"include[]": list(INCLUDE)})
