@@ -121,8 +121,9 @@ def write_report(result, out):
                 versions["python"]),
              ""]
     for name, when in sorted(result.get("runs_of", {}).items()):
-        parts.append("- scenario `%s` measured from %s UTC, load average before it %s" % (
-            name, when["started"], ", ".join(map(str, when["load_before"]))))
+        parts.append("- scenario `%s` measured from %s UTC, load average before it %s%s" % (
+            name, when["started"], ", ".join(map(str, when["load_before"])),
+            " (from the run log of a pass that stopped before writing its results)" if when.get("from_log") else ""))
     if result.get("runs_of"):
         parts.append("")
     if result.get("error"):
@@ -141,6 +142,7 @@ def write_report(result, out):
     if "growth" in scenarios:
         parts += ["## 2. Growth: the same re-run as the account grows (targets sort last)", "",
                   table(scenarios["growth"], [("seeded", lambda row: row["seeded"])] + RUN_COLUMNS), "",
+                  result.get("growth_note", ""), "",
                   "![requests and wall time per user against account size](performance.png)", ""]
     if "onboard" in scenarios:
         parts += ["## 3. `onboard_team`: a %d-person team on a %d-user account" % (cfg["team"], cfg["seeded"]), "",
