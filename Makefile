@@ -4,6 +4,7 @@
 #
 #   make test         everything below in one go, with a summary (what CI runs)
 #   make demo         run playbooks/demo.yml twice against the bundled simulators
+#   make reliability  run the fault matrix and write docs/reliability.md from it (make units checks it)
 #
 #   make venv         .venv (Python 3.11, tests/requirements.txt) and .venv-2.21
 #                     (Python 3.12 with ansible-core 2.21, when a working 3.12 exists)
@@ -35,7 +36,7 @@ export PYTHON
 
 .DEFAULT_GOAL := help
 
-.PHONY: help test demo venv sanity lint units awx integration build install docs simulators bench-simulators bench clean
+.PHONY: help test demo reliability venv sanity lint units awx integration build install docs simulators bench-simulators bench clean
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed -n 's/^# \{0,1\}//p'
@@ -45,6 +46,9 @@ test:
 
 demo:
 	@bash $(PIPELINE) demo
+
+reliability:
+	@bash $(PIPELINE) reliability
 
 venv:
 	@bash $(PIPELINE) venv

@@ -115,6 +115,8 @@ class OAuthPasswordGrant(AuthScheme):
         try:
             token = client.request("POST", self.token_url, data=form, basic_auth=(self.client_id, self.client_secret))[1]
         except client.error_class as error:
+            if error.status is None:
+                raise  # no answer at all (TLS, timeout, unreachable): its own cause says more than a guess about credentials
             raise client.fail(self._refusal(form["grant_type"], error), error.method, error.path, error.status) from None
         if not isinstance(token, dict) or not token.get("access_token"):
             raise client.fail("The token endpoint answered without an access_token", "POST", self.token_url)
@@ -153,6 +155,8 @@ class SignInToken(AuthScheme):
     the token.
     """
 
+    REFUSALS = (400, 401, 403, 422)
+
     def __init__(self, signer, email, password, path="/v1/auth"):
         self.signer = signer
         self.email = email
@@ -181,6 +185,8 @@ class SignInToken(AuthScheme):
         try:
             answer = signer.post(self.path, {"email": self.email, "password": self.password})
         except signer.error_class as error:
+            if error.status not in self.REFUSALS:
+                raise  # not a refusal (TLS, timeout, a server error): its own cause, not a hint about the password
             raise signer.fail("Signing in as %s failed; check email and password" % self.email,
                               error.method, error.path, error.status, error.api_message) from None
         token = answer.get("token") or answer.get("access_token") if isinstance(answer, dict) else None

@@ -5,7 +5,9 @@
 
 Retries follow one rule: a request is sent again only when doing so cannot
 write twice.  GET, PUT and DELETE are idempotent and are retried on 429, on
-502/503/504 and on connection errors.  A POST is retried only on 429 (the
+502/503/504 and on connection errors, and so is a POST the caller marks as a
+read (``idempotent=True``: a search whose query is too large for a URL).  Any
+other POST is retried only on 429 (the
 server refused it before doing anything); on any other transient failure the
 error is raised with ``retryable`` set, and the resource layer looks the
 object up before it creates anything again.  A failure that no retry can
@@ -179,11 +181,14 @@ class RetryPolicy:
         return self.backoff(attempt)
 
     @staticmethod
-    def allows(method, error):
-        """A 429 was never processed, so any method may go again; other failures only idempotent ones."""
+    def allows(method, error, idempotent=None):
+        """A 429 was never processed, so any method may go again; other failures only idempotent ones.
+
+        ``idempotent`` overrides what the method says: True for a POST that only reads.
+        """
         if error.status == 429:
             return True
-        return error.retryable and method in IDEMPOTENT_METHODS
+        return error.retryable and (method in IDEMPOTENT_METHODS if idempotent is None else idempotent)
 
 
 def environment_ca_bundle(verify):
@@ -243,13 +248,15 @@ class Client:
         )
 
     def request(self, method, path, params=None, json_body=None, data=None, files=None, headers=None, expect_json=True,
-                basic_auth=None):
+                basic_auth=None, idempotent=None):
         """Send one logical request and return ``(status, body, headers)``.
 
         Transient failures are retried as the module docstring says, a 401 makes
         the auth scheme refresh its credentials once, and everything else
         becomes one ``ApiError``.  ``basic_auth`` replaces the auth scheme for
         this request (token endpoints authenticate the client, not the user).
+        ``idempotent=True`` says that sending this request twice changes
+        nothing (a search sent as POST), so it is retried like a GET.
         """
         method = method.upper()
         started = self.clock()
@@ -263,7 +270,7 @@ class Client:
                     refreshed = True
                     continue
                 wait = self.retry.delay(attempt, error.retry_after)
-                if not (self.retry.allows(method, error) and self._may_wait(attempt, started, wait)):
+                if not (self.retry.allows(method, error, idempotent) and self._may_wait(attempt, started, wait)):
                     raise
             self.sleep(wait)
             attempt += 1
@@ -321,8 +328,8 @@ class Client:
     def get(self, path, params=None, headers=None):
         return self.request("GET", path, params=params, headers=headers)[1]
 
-    def post(self, path, body=None, headers=None, params=None):
-        return self.request("POST", path, params=params, json_body=body, headers=headers)[1]
+    def post(self, path, body=None, headers=None, params=None, idempotent=None):
+        return self.request("POST", path, params=params, json_body=body, headers=headers, idempotent=idempotent)[1]
 
     def put(self, path, body=None, headers=None, params=None):
         return self.request("PUT", path, params=params, json_body=body, headers=headers)[1]

@@ -20,9 +20,9 @@ options:
   routing_key:
     description:
       - The integration key (32 letters and digits) of the service's Events API v2 integration.
-      - If not set, the value of the E(PAGERDUTY_ROUTING_KEY) environment variable is used.
+      - Required. If not set, the value of the E(PAGERDUTY_ROUTING_KEY) environment variable is used; a task that has
+        neither fails, naming both.
     type: str
-    required: true
   events_url:
     description:
       - Base URL of the Events API.
@@ -229,6 +229,7 @@ class Connections:
 
 
 def connect(module):
+    options.require(module.params, CONNECTION)
     rest = connect_rest(module) if module.params["api_token"] else None
     return Connections(events.connect_events(module.params), rest)
 

@@ -14,6 +14,7 @@
 #                                     (COLLECTIONS_PATH=DIR picks the folder)
 #   tests/ci/pipeline.sh docs         the documentation site, in build/docs/html (warnings fail)
 #   tests/ci/pipeline.sh demo         playbooks/demo.yml twice against the simulators
+#   tests/ci/pipeline.sh reliability  run the fault matrix and write docs/reliability.md from it
 #   tests/ci/pipeline.sh simulators   the simulators in the foreground
 #   tests/ci/pipeline.sh bench        the benchmark against community.general: docs/performance.{md,json,png}
 #   tests/ci/pipeline.sh clean        remove the virtual environments and test output
@@ -448,7 +449,7 @@ step_docs() {
                 --cleanup everything --fail-on-error --dest-dir "$rst" "$NAMESPACE.$COLLECTION" &&
             sphinx-build -b html -c docs/site -W --keep-going -q "$rst" "$html"
     ) 2>&1 | tee "$log" || rc=$?
-    pages="$(find "$html" -name '*.html' 2>/dev/null | wc -l)"
+    pages="$(find "$html" -name '*.html' 2>/dev/null | wc -l || true)"
     if [ "$rc" -eq 0 ]; then
         record 1 0 "site built without warnings: $pages pages in build/docs/html"
     else
@@ -584,6 +585,19 @@ cmd_install() {
         "$NAMESPACE" "$COLLECTION" "$(collection_version)" "$NAMESPACE" "$COLLECTION"
 }
 
+# docs/reliability.md is the fault matrix's outcome: run the matrix on a copy and let it write the file into the
+# checkout (the unit step compares the committed file with the matrix and fails when they differ).
+cmd_reliability() {
+    local copy
+    ensure_venv
+    new_work
+    copy="$(make_copy "$WORK/root")"
+    header "fault matrix -> docs/reliability.md"
+    (cd "$copy" && INCIDENT_OPS_RELIABILITY_OUT="$ROOT/docs/reliability.md" PYTHONPATH="$WORK/root${PYTHONPATH:+:$PYTHONPATH}" \
+        "$VENV/bin/python" -m pytest -p no:cacheprovider -q tests/unit/hardening/test_fault_matrix.py)
+    printf 'wrote docs/reliability.md\n'
+}
+
 cmd_simulators() {
     local base
     ensure_venv
@@ -647,6 +661,7 @@ main() {
     docs) run_steps docs ;;
     install) cmd_install ;;
     demo) cmd_demo ;;
+    reliability) cmd_reliability ;;
     simulators) cmd_simulators ;;
     bench-simulators) cmd_bench_simulators ;;
     bench) cmd_bench ;;

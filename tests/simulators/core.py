@@ -168,9 +168,15 @@ def compile_pattern(pattern):
 
 
 class Fault:
-    """An injected misbehaviour for the next ``count`` requests that match."""
+    """An injected misbehaviour for the next ``count`` requests that match.
 
-    ACTIONS = ("status", "drop", "malformed", "delay")
+    ``after_handling`` makes the request be carried out first and only its
+    answer be spoilt: a create whose answer is lost (``drop``) or mangled by
+    a proxy (``malformed``, ``status``) after the server made the object.
+    """
+
+    ACTIONS = ("status", "drop", "malformed", "delay", "rate_limited", "expire_token")
+    RESET_HEADERS = ("Retry-After", "ratelimit-reset")
 
     def __init__(self, spec):
         self.method = (spec.get("method") or "*").upper()
@@ -183,9 +189,35 @@ class Fault:
         self.headers = {str(k): str(v) for k, v in (spec.get("headers") or {}).items()}
         self.body = spec.get("body")
         self.delay = float(spec.get("delay_ms", 0)) / 1000.0
+        self.after_handling = bool(spec.get("after_handling", False))
+        self.reset_seconds = int(spec.get("reset_seconds", 1))
+        self.reset_header = spec.get("reset_header", "vendor")
+        if self.reset_header not in self.RESET_HEADERS + ("vendor", None):
+            raise BadRequest("reset_header must be one of %s, vendor or null" % ", ".join(self.RESET_HEADERS))
 
     def matches(self, request):
         return self.count > 0 and self.method in ("*", request.method) and self.path.search(request.path)
+
+    def reply(self, simulator):
+        """The answer this fault gives instead of the real one; None drops the connection."""
+        if self.action == "drop":
+            return None
+        if self.action == "malformed":
+            return Reply(self.status if self.status != 503 else 200, b'{"truncated": [1, 2', self.headers)
+        if self.action == "rate_limited":
+            return self._rate_limited(simulator)
+        return Reply(self.status, self.body if self.body is not None else {"error": "injected fault"}, self.headers)
+
+    def _rate_limited(self, simulator):
+        """The vendor's own 429, its wait in the header ``reset_header`` names: its usual one (vendor), another or none."""
+        reply = simulator.rate_limited_reply(self.reset_seconds)
+        if self.reset_header != "vendor":
+            reply.headers = {name: value for name, value in reply.headers.items()
+                             if name.lower() not in [header.lower() for header in self.RESET_HEADERS]}
+            if self.reset_header:
+                reply.headers[self.reset_header] = str(self.reset_seconds)
+        reply.headers.update(self.headers)
+        return reply
 
 
 class Simulator:
@@ -231,6 +263,14 @@ class Simulator:
     def authenticate(self, request):
         """Raise ``Unauthorized`` unless the request carries valid credentials."""
 
+    def expire_token(self, request):
+        """Expire the token ``request`` carries, as if its lifetime ended now; True when there was one to expire.
+
+        Simulators that issue tokens override this; a fixed token cannot
+        expire, so by default the request alone is refused as unauthenticated.
+        """
+        return False
+
     # Dispatch -----------------------------------------------------------------
 
     def handle(self, request):
@@ -251,14 +291,19 @@ class Simulator:
         if fault is not None:
             if fault.delay:
                 time.sleep(fault.delay)
-            if fault.action == "drop":
-                return None
-            if fault.action == "malformed":
-                return Reply(fault.status if fault.status != 503 else 200, b'{"truncated": [1, 2', fault.headers)
-            if fault.action == "status":
-                return Reply(fault.status, fault.body if fault.body is not None else {"error": "injected fault"}, fault.headers)
+            if fault.action == "expire_token":
+                if not self.expire_token(request):
+                    return self.error_reply(Unauthorized("The access token has expired"))
+            elif fault.action != "delay":
+                if fault.after_handling:
+                    self._answer(request)
+                return fault.reply(self)
         if self.latency:
             time.sleep(self.latency)
+        return self._answer(request)
+
+    def _answer(self, request):
+        """The real answer: rate limit, route, authentication, then the handler."""
         try:
             limited = self._check_rate(request)
             if limited is not None:

@@ -234,6 +234,15 @@ class ItsmSimulator(Simulator):
                 del self.access_tokens[token]
                 raise Unauthorized("Access token expired: %s" % token)
 
+    def expire_token(self, request):
+        """An access token's lifetime ends now (the refresh token stays good); API keys do not expire."""
+        with self.lock:
+            grant = self.access_tokens.get(request.bearer_token() or "")
+            if grant is None:
+                return False
+            grant["expires_at"] = 0
+            return True
+
     # OAuth2 -----------------------------------------------------------------------
 
     @route("POST", TOKEN_PATH)

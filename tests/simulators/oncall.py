@@ -204,6 +204,15 @@ class OncallHost(Simulator):
         if not token or not self.store.token_valid(token):
             raise Unauthorized("Unauthorized")
 
+    def expire_token(self, request):
+        """A signed-in token's lifetime ends now; the fixed API token never expires."""
+        token = request.bearer_token() or ""
+        with self.store.lock:
+            if self.store.tokens.get(token) is None:
+                return False
+            self.store.tokens[token] = 0
+            return True
+
     @staticmethod
     def body_object(request):
         body = request.json()

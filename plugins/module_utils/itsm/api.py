@@ -75,11 +75,14 @@ class Itsm(Client):
         self.post(self.incident_path(incident_id), body)
 
     def search(self, what, qualifiers):
-        """Every record of ``{prefix}/<what>/search/byqual`` whose fields equal ``qualifiers``, page by page."""
+        """Every record of ``{prefix}/<what>/search/byqual`` whose fields equal ``qualifiers``, page by page.
+
+        The search is a POST that only reads, so a lost or failed answer is asked for again like a GET's.
+        """
         path = "%s/%s/search/byqual" % (self.prefix, what)
         found, offset = [], 0
         while True:
-            page = self.post(path, {"qualDetails": qualifiers}, params={"offset": offset, "size": PAGE_SIZE}) or {}
+            page = self.post(path, {"qualDetails": qualifiers}, params={"offset": offset, "size": PAGE_SIZE}, idempotent=True) or {}
             items = page.get("objectList") or []
             found.extend(items)
             offset += len(items)

@@ -8,7 +8,6 @@ the form (``GET /api/ususer/form/{module}``) gives each field's id and code.
 Values are checked here, so a wrong one fails before anything is written.
 """
 
-from ansible.module_utils.six import string_types
 
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 
@@ -29,7 +28,7 @@ def _is_list_of(check):
 
 
 def _is_string(value):
-    return isinstance(value, string_types)
+    return isinstance(value, str)
 
 
 # Type code -> (the desk's name of the type, the key its value travels in, the check of a value).

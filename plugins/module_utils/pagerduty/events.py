@@ -7,8 +7,8 @@ It is another service than the REST API: its own base URL, no token (the
 routing key in each event's body is the credential), answers 202 with a
 ``dedup_key``, and refuses an event with 400 ``{"status", "message",
 "errors"}``.  The shared ``Client`` sends it, so a 429 is retried after the
-wait PagerDuty asks for, and a POST whose answer is lost is not sent again
-blindly.
+wait PagerDuty asks for, and a POST whose answer is lost is sent again only
+when its ``dedup_key`` makes that harmless.
 """
 
 from ansible_collections.incident.ops.plugins.module_utils.client import Client, RetryPolicy
@@ -33,8 +33,14 @@ class Events(Client):
         return super().fail(message, method, path, status, body, retryable, retry_after)
 
     def send(self, event):
-        """Enqueue an alert event; returns PagerDuty's answer (``status``, ``message``, ``dedup_key``)."""
-        return self.post("/v2/enqueue", dict(event, routing_key=self.routing_key))
+        """Enqueue an alert event; returns PagerDuty's answer (``status``, ``message``, ``dedup_key``).
+
+        An event with a ``dedup_key`` may be sent again when its answer is lost:
+        PagerDuty folds a second trigger into the incident the first opened,
+        and acknowledging or resolving twice is the same as once.  Without one,
+        a second trigger would open a second incident, so it is not re-sent.
+        """
+        return self.post("/v2/enqueue", dict(event, routing_key=self.routing_key), idempotent=bool(event.get("dedup_key")))
 
     def send_change(self, event):
         """Enqueue a change event; returns PagerDuty's answer."""

@@ -125,6 +125,36 @@ def test_fault_malformed_json(tickets, control):
         reply.json()
 
 
+def test_fault_after_handling_carries_the_request_out_and_loses_the_answer(tickets, control):
+    faults = control("tickets")
+    faults.post("/faults", json={"path": "^/api/users$", "method": "POST", "action": "drop", "after_handling": True})
+    user = {"email": "late@example.com", "name": "Late"}
+    with pytest.raises(requests.ConnectionError):
+        tickets.post("/users", json=user)
+    again = tickets.post("/users", json=user)
+    assert again.status_code == 422 and "already been taken" in again.json()["message"], "the user was made although its answer was lost"
+
+
+def test_fault_rate_limited_in_the_vendor_format_with_the_wait_in_the_header_asked(tickets, control):
+    faults = control("tickets")
+    faults.post("/faults", json=[{"path": "/api/groups", "action": "rate_limited", "reset_seconds": 9},
+                                 {"path": "/api/groups", "action": "rate_limited", "reset_seconds": 9, "reset_header": "ratelimit-reset"},
+                                 {"path": "/api/groups", "action": "rate_limited", "reset_header": None}])
+    vendor, other, bare = (tickets.get("/groups") for _attempt in range(3))
+    assert vendor.status_code == 429 and vendor.headers["Retry-After"] == "9" and vendor.json()["title"] == "Too Many Requests"
+    assert other.headers["ratelimit-reset"] == "9" and "Retry-After" not in other.headers
+    assert bare.status_code == 429 and "Retry-After" not in bare.headers and "ratelimit-reset" not in bare.headers
+    assert tickets.get("/groups").status_code == 200
+
+
+def test_fault_expire_token_refuses_a_fixed_token_once(tickets, control):
+    faults = control("tickets")
+    faults.post("/faults", json={"path": "/api/groups", "action": "expire_token"})
+    refused = tickets.get("/groups")
+    assert refused.status_code == 401 and refused.json()["title"] == "Unauthorized"
+    assert tickets.get("/groups").status_code == 200
+
+
 def test_bad_fault_is_refused(control):
     faults = control("tickets")
     assert faults.post("/faults", json={"action": "explode"}).status_code == 400

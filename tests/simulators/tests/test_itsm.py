@@ -105,6 +105,16 @@ def test_access_token_expires(conn, control):
     assert expired.status_code == 401 and "expired" in expired.json()["error_description"]
 
 
+def test_expire_token_fault_ends_the_access_token_it_meets(conn, control):
+    token = password_grant(conn["itsm"]).json()["access_token"]
+    headers = {"Authorization": "Bearer " + token}
+    control("itsm").post("/faults", json={"path": "^/api/ususer/form/", "action": "expire_token"})
+    url = conn["itsm"]["url"] + "/api/ususer/form/request"
+    expired = requests.get(url, headers=headers, timeout=5)
+    assert expired.status_code == 401 and "expired" in expired.json()["error_description"]
+    assert requests.get(url, headers=headers, timeout=5).status_code == 401, "the token stays expired"
+
+
 def test_refresh_grant_is_single_use_and_revokes_the_old_access_token(conn):
     options = conn["itsm"]
     first = password_grant(options).json()

@@ -1,6 +1,7 @@
 """Auth schemes against a real local token endpoint and API."""
 
 import base64
+import socket
 
 import pytest
 from werkzeug import Response
@@ -194,3 +195,25 @@ def test_a_refused_sign_in_fails_once_without_the_password(httpserver, make_clie
     assert "Signing in as %s failed" % USERNAME in str(caught.value) and caught.value.status == 401
     assert "wrong-password-123" not in str(caught.value)
     assert len(httpserver.log) == 1
+
+
+def closed_port_url():
+    """A URL where nothing listens: every request to it fails without an answer."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return "http://127.0.0.1:%d/" % probe.getsockname()[1]
+
+
+def test_a_sign_in_that_gets_no_answer_says_why_not_check_the_password(make_client):
+    url = closed_port_url()
+    with pytest.raises(ApiError) as caught:
+        make_client(base_url=url, auth=SignInToken(make_client(base_url=url), USERNAME, PASSWORD)).get("/v1/customer/c1/schedule")
+    assert "the connection was refused" in str(caught.value) and "check email and password" not in str(caught.value)
+    assert caught.value.status is None
+
+
+def test_a_token_grant_that_gets_no_answer_says_why(make_client):
+    with pytest.raises(ApiError) as caught:
+        make_client(base_url=closed_port_url(), auth=grant()).get("/api/v1/incident/1")
+    assert "the connection was refused" in str(caught.value) and "(POST /api/oauth/token)" in str(caught.value)
+    assert "grant" not in str(caught.value)

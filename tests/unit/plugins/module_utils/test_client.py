@@ -81,6 +81,13 @@ def test_a_create_is_not_resent_after_a_gateway_error(httpserver, make_client):
     assert caught.value.retryable, "the caller must learn it may look the object up and try again"
 
 
+def test_a_post_that_only_reads_is_retried_like_a_get(httpserver, make_client):
+    httpserver.expect_ordered_request("/search", method="POST").respond_with_data("", status=503)
+    httpserver.expect_ordered_request("/search", method="POST").respond_with_json({"found": []})
+    assert make_client().post("/search", {"q": "x"}, idempotent=True) == {"found": []}
+    assert len(httpserver.log) == 2
+
+
 def test_a_create_is_resent_after_429_because_it_was_never_processed(httpserver, make_client):
     httpserver.expect_ordered_request("/things", method="POST").respond_with_data("", status=429, headers={"Retry-After": "1"})
     httpserver.expect_ordered_request("/things", method="POST").respond_with_json({"id": 1}, status=201)
