@@ -22,6 +22,8 @@
 #   make docs         the documentation site (modules, roles, plugins, guides) in build/docs/html
 #   make simulators   run the simulators in the foreground (SIM_BASE_PORT=N to pick ports)
 #   make bench-simulators  simple GETs per second on each simulator (BENCH_SECONDS=N each)
+#   make bench        incident.ops against community.general and the per-task floor: docs/performance.md
+#                     (not part of make test; BENCH_QUICK=1 for a reduced pass, BENCH_ONLY=rerun,startup,...)
 #   make clean        remove the virtual environments and test output
 #
 # Variables: PYTHON (for .venv, default python3), KEEP_WORK=1 keeps the temporary copy, TARGETS (integration),
@@ -35,7 +37,7 @@ export PYTHON
 
 .DEFAULT_GOAL := help
 
-.PHONY: help test demo reliability venv sanity lint units awx hardening integration build install docs simulators bench-simulators clean
+.PHONY: help test demo reliability venv sanity lint units awx hardening integration build install docs simulators bench-simulators bench clean
 
 help:
 	@sed -n '1,/^$$/p' Makefile | sed -n 's/^# \{0,1\}//p'
@@ -84,6 +86,9 @@ simulators:
 
 bench-simulators:
 	@bash $(PIPELINE) bench-simulators
+
+bench:
+	@bash $(PIPELINE) bench
 
 clean:
 	@bash $(PIPELINE) clean

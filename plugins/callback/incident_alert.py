@@ -326,7 +326,7 @@ from ansible import constants as C
 from ansible import context
 from ansible.plugins.callback import CallbackBase
 
-from ansible_collections.incident.ops.plugins.module_utils.client import REQUESTS_IMPORT_ERROR, redact
+from ansible_collections.incident.ops.plugins.module_utils.client import redact
 from ansible_collections.incident.ops.plugins.plugin_utils import incident_alert as alert
 
 
@@ -370,8 +370,6 @@ class CallbackModule(CallbackBase):
     def v2_playbook_on_start(self, playbook):
         if not self.playbooks:
             try:
-                if REQUESTS_IMPORT_ERROR:
-                    raise alert.InvalidInput("the Python library requests is missing on the controller")
                 alert.check_options(self.options())
             except Exception as error:  # pylint: disable=broad-except
                 self.problem = error

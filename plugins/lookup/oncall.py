@@ -119,7 +119,7 @@ from ansible import constants as C
 from ansible.errors import AnsibleError
 from ansible.plugins.lookup import LookupBase
 
-from ansible_collections.incident.ops.plugins.module_utils.client import REQUESTS_IMPORT_ERROR, ApiError
+from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
 from ansible_collections.incident.ops.plugins.module_utils.options import PAGERDUTY
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty.api import connect
 from ansible_collections.incident.ops.plugins.module_utils.pagerduty.oncalls import read_oncalls
@@ -164,8 +164,6 @@ class LookupModule(LookupBase):
             raise AnsibleError("incident.ops.oncall takes keywords only (schedule=, escalation_policy=, at=, level=), "
                                "not the terms %r" % (terms,))
         self.set_options(var_options=self.option_variables(variables), direct=kwargs)
-        if REQUESTS_IMPORT_ERROR:
-            raise AnsibleError("incident.ops.oncall needs the Python library requests on the controller")
         schedule, policy, level = self.get_option("schedule"), self.get_option("escalation_policy"), self.get_option("level")
         try:
             level = None if level is None else level_number(level)

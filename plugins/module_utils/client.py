@@ -20,20 +20,11 @@ import os
 import random
 import socket
 import time
-import traceback
 
 from ansible.module_utils.six.moves.urllib.parse import urljoin, urlsplit
 
-try:
-    import requests
-    from urllib3.exceptions import LocationValueError
-except ImportError:
-    requests = None
-    LocationValueError = ValueError
-    REQUESTS_IMPORT_ERROR = traceback.format_exc()
-else:
-    REQUESTS_IMPORT_ERROR = None
-
+from ansible_collections.incident.ops.plugins.module_utils.transport import (
+    BadCABundle, ConnectTimeout, InvalidURL, Session, TLSFailure, TransportError, TransportTimeout, check_url)
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 from ansible_collections.incident.ops.plugins.module_utils.version import COLLECTION_VERSION
 
@@ -84,14 +75,14 @@ def checked_base_url(url, what="url"):
         raise InvalidInput("%s %r is not an API URL: it needs http:// or https:// and a host name, such as https://api.example.com"
                            % (what, url))
     try:
-        requests.Request("GET", url).prepare()
-    except (requests.exceptions.RequestException, LocationValueError) as error:
+        check_url(url)
+    except InvalidURL as error:
         raise InvalidInput("%s %r is not a valid URL: %s" % (what, url, error)) from None
     return url
 
 
 def checked_verify(validate_certs, ca_path):
-    """What requests verifies a certificate against: the CA bundle given, no check at all, or the system's CAs."""
+    """What a certificate is verified against: the CA bundle given, no check at all, or the system's CAs."""
     if not validate_certs:
         return False
     if ca_path:
@@ -103,7 +94,7 @@ def checked_verify(validate_certs, ca_path):
 
 
 def _causes(error):
-    """Every exception behind ``error``: requests wraps urllib3's, which wraps the socket's."""
+    """Every exception behind ``error``: the transport's error is raised from the socket's."""
     found, stack = [], [error]
     while stack:
         item = stack.pop()
@@ -200,16 +191,30 @@ class RetryPolicy:
         return error.retryable and (method in IDEMPOTENT_METHODS if idempotent is None else idempotent)
 
 
+def environment_ca_bundle(verify):
+    """The CA bundle of REQUESTS_CA_BUNDLE or CURL_CA_BUNDLE when the task set neither validate_certs=false nor ca_path.
+
+    Hosts that point these variables at a corporate bundle keep working as
+    they did when the modules used the requests library, which reads them.
+    """
+    if verify is True:
+        return os.environ.get("REQUESTS_CA_BUNDLE") or os.environ.get("CURL_CA_BUNDLE") or True
+    return verify
+
+
 class Client:
-    """A ``requests.Session`` bound to one base URL, one auth scheme and one retry policy.
+    """An HTTP session (``transport.Session``) bound to one base URL, one auth scheme and one retry policy.
 
     A URL no request could reach and a CA bundle that does not exist are bad
     input, refused when the client is built.  ``warnings`` collects what a run
     should tell the user without failing; ``entrypoint.execute`` shows them.
+    ``throttle``, when set, is asked before every request is sent and told of
+    every 429, so that threads sharing the client keep to one request budget.
     """
 
     def __init__(self, base_url, auth=None, timeout=30, validate_certs=True, ca_path=None,
-                 retry=None, secrets=(), sleep=time.sleep, clock=time.monotonic, error_class=ApiError, url_option="url"):
+                 retry=None, secrets=(), sleep=time.sleep, clock=time.monotonic, error_class=ApiError, url_option="url",
+                 throttle=None):
         self.base_url = checked_base_url(base_url, url_option).rstrip("/") + "/"
         self.host = urlsplit(self.base_url).netloc.rpartition("@")[2]
         self.verify = checked_verify(validate_certs, ca_path)
@@ -221,8 +226,8 @@ class Client:
         self.sleep = sleep
         self.clock = clock
         self.error_class = error_class
-        self.session = requests.Session()
-        # verify= goes with every request too: requests lets REQUESTS_CA_BUNDLE and CURL_CA_BUNDLE override session.verify.
+        self.throttle = throttle
+        self.session = Session()
         self.session.verify = self.verify
         self.session.trust_env = True
         self.session.headers["User-Agent"] = USER_AGENT
@@ -277,31 +282,35 @@ class Client:
         merged = dict(headers or {})
         if self.auth is not None and basic_auth is None:
             merged.update(self.auth.headers())
+        if self.throttle is not None:
+            self.throttle.acquire()
         try:
             response = self.session.request(method, self.url(path), params=params, json=json_body, data=data, files=files,
-                                            headers=merged, timeout=self.timeout, auth=basic_auth, verify=self.verify)
-        except requests.exceptions.SSLError:
+                                            headers=merged, timeout=self.timeout, auth=basic_auth,
+                                            verify=environment_ca_bundle(self.verify))
+        except BadCABundle as error:
+            raise self.fail("The CA bundle could not be used: %s" % error, method, path) from None
+        except TLSFailure:
             raise self.fail("The TLS handshake with %s failed: the certificate is not trusted or the server does not speak TLS; "
                             "set ca_path, or validate_certs=false only for a test server" % self.host, method, path) from None
-        except requests.exceptions.ConnectTimeout:
+        except ConnectTimeout:
             raise self.fail("The request timed out connecting to %s after %s s" % (self.host, self.timeout), method, path,
                             retryable=True) from None
-        except requests.exceptions.Timeout:
+        except TransportTimeout:
             raise self.fail("The request timed out: %s did not answer within %s s" % (self.host, self.timeout), method, path,
                             retryable=True) from None
-        except (requests.exceptions.InvalidURL, requests.exceptions.InvalidSchema, requests.exceptions.MissingSchema,
-                LocationValueError) as error:
+        except InvalidURL as error:
             raise self.fail("The URL is not valid: %s" % error, method, path) from None
-        except requests.exceptions.RequestException as error:
+        except TransportError as error:
             cause, retryable = connection_failure(error)
             raise self.fail("Could not reach %s: %s" % (self.host, cause), method, path, retryable=retryable) from None
-        except OSError as error:
-            # requests raises a bare OSError when the CA bundle cannot be read.
-            raise self.fail("The CA bundle could not be used: %s" % error, method, path) from None
         if response.status_code >= 400:
+            retry_after = parse_retry_after(response.headers)
+            if response.status_code == 429 and self.throttle is not None:
+                self.throttle.hold(retry_after)
             raise self.fail("The API refused the request", method, path, response.status_code, self._error_body(response),
                             retryable=response.status_code == 429 or response.status_code in TRANSIENT_STATUSES,
-                            retry_after=parse_retry_after(response.headers))
+                            retry_after=retry_after)
         if not response.content or not expect_json:
             return response.status_code, response.content or None, response.headers
         try:

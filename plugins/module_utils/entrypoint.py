@@ -3,10 +3,17 @@
 
 """The one way a module turns ``run()`` into an Ansible result."""
 
-from ansible.module_utils.basic import missing_required_lib
-
-from ansible_collections.incident.ops.plugins.module_utils.client import REQUESTS_IMPORT_ERROR, ApiError
+from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
+
+
+class PartialFailure(Exception):
+    """Some objects of a bulk task failed: the task fails, still reporting what it changed and the objects' results."""
+
+    def __init__(self, message, changed, result):
+        super().__init__(message)
+        self.changed = changed
+        self.result = result
 
 
 def execute(module, connect, run, result_key):
@@ -17,8 +24,6 @@ def execute(module, connect, run, result_key):
     What the client collected in ``warnings`` (a name check mode assumed will
     be created, for example) is shown whether the run succeeds or fails.
     """
-    if REQUESTS_IMPORT_ERROR:
-        module.fail_json(msg=missing_required_lib("requests"), exception=REQUESTS_IMPORT_ERROR)
     api = None
     try:
         api = connect(module)
@@ -26,13 +31,21 @@ def execute(module, connect, run, result_key):
     except InvalidInput as error:
         warn(module, api)
         module.fail_json(msg=str(error))
+    except PartialFailure as error:
+        warn(module, api)
+        module.fail_json(msg=str(error), changed=error.changed, **returned(result_key, error.result))
     except ApiError as error:
         warn(module, api)
         details = {"status": error.status} if error.status else {}
         module.fail_json(msg=str(error), **details)
     warn(module, api)
     extra = {"diff": diff} if diff is not None else {}
-    module.exit_json(changed=changed, **dict(extra, **(result if result_key is None else {result_key: result})))
+    module.exit_json(changed=changed, **dict(extra, **returned(result_key, result)))
+
+
+def returned(result_key, result):
+    """The return values: the result under ``result_key``, or the result itself when it holds several."""
+    return dict(result) if result_key is None else {result_key: result}
 
 
 def warn(module, api):

@@ -17,6 +17,7 @@
 #   tests/ci/pipeline.sh demo         playbooks/demo.yml twice against the simulators
 #   tests/ci/pipeline.sh reliability  run the fault matrix and write docs/reliability.md from it
 #   tests/ci/pipeline.sh simulators   the simulators in the foreground
+#   tests/ci/pipeline.sh bench        the benchmark against community.general: docs/performance.{md,json,png}
 #   tests/ci/pipeline.sh clean        remove the virtual environments and test output
 #
 # Every step runs on a fresh copy of the collection (tracked files plus untracked files
@@ -696,11 +697,26 @@ cmd_bench_simulators() {
     "$VENV/bin/python" -m simulators bench --seconds "${BENCH_SECONDS:-3}"
 }
 
+# The benchmark (not part of `test`): its own environment with community.general from PyPI on the
+# same ansible-core, a copy of the collection, and tests/bench/harness.py, which starts the
+# simulators itself (one per account size) and writes docs/performance.{md,json,png}.
+# BENCH_QUICK=1 makes a reduced pass; BENCH_RUNS=N and BENCH_ONLY=rerun,growth,... narrow it.
+cmd_bench() {
+    local copy
+    ensure_venv
+    with_lock create_venv "$ROOT/.venv-bench-cg" "$PYTHON" "$ROOT/tests/bench/requirements.txt"
+    new_work
+    copy="$(make_copy "$WORK/root")"
+    header "bench"
+    (cd "$copy/tests/bench" && "$ROOT/.venv-bench-cg/bin/python" harness.py --collections "$WORK/root" \
+        --ours-venv "$VENV" --cg-venv "$ROOT/.venv-bench-cg" --out "$ROOT/docs" --only "${BENCH_ONLY:-}")
+}
+
 cmd_clean() {
-    rm -rf "$VENV" "$VENV_221" "$ROOT/tests/output" "$ROOT/.ansible" "$ROOT/.pytest_cache" "$ROOT/dist"
+    rm -rf "$VENV" "$VENV_221" "$ROOT/.venv-bench-cg" "$ROOT/tests/output" "$ROOT/.ansible" "$ROOT/.pytest_cache" "$ROOT/dist"
     find "$ROOT" -path "$ROOT/.git" -prune -o -type d \( -name __pycache__ -o -name .pytest_cache \) -print0 |
         xargs -0 rm -rf
-    printf 'removed .venv, .venv-2.21, tests/output, dist, .ansible and Python caches\n'
+    printf 'removed .venv, .venv-2.21, .venv-bench-cg, tests/output, dist, .ansible and Python caches\n'
 }
 
 main() {
@@ -737,6 +753,7 @@ main() {
     reliability) cmd_reliability ;;
     simulators) cmd_simulators ;;
     bench-simulators) cmd_bench_simulators ;;
+    bench) cmd_bench ;;
     clean) cmd_clean ;;
     *) fail "unknown command $command (see the top of $0)" ;;
     esac

@@ -5,12 +5,12 @@ import time
 from pathlib import Path
 
 import pytest
-import requests
 import yaml
 
 from ansible_collections.incident.ops.plugins.module_utils.client import (
     USER_AGENT, ApiError, Client, RetryPolicy, api_message, offset_pages, parse_retry_after, redact,
 )
+from ansible_collections.incident.ops.plugins.module_utils import transport
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 from ansible_collections.incident.ops.plugins.module_utils.version import COLLECTION_VERSION
 
@@ -267,13 +267,13 @@ def test_a_url_no_request_could_reach_is_refused_when_the_client_is_built(url):
     assert repr(url) in str(caught.value) and "http:// or https://" in str(caught.value)
 
 
-def test_a_url_with_a_host_requests_cannot_parse_is_refused_when_the_client_is_built():
+def test_a_url_with_a_host_no_request_could_use_is_refused_when_the_client_is_built():
     with pytest.raises(InvalidInput) as caught:
         Client("https://api pagerduty.com")
     assert str(caught.value).startswith("url 'https://api pagerduty.com' is not a valid URL: ")
 
 
-def test_a_url_requests_cannot_use_fails_at_once_without_retries(make_client, clock):
+def test_a_host_name_the_resolver_cannot_encode_fails_at_once_without_retries(make_client, clock):
     with pytest.raises(ApiError) as caught:
         make_client(base_url="http://api..example.com/").get("/users")
     assert clock.sleeps == [] and not caught.value.retryable
@@ -297,19 +297,19 @@ def test_a_reset_connection_is_named_and_retried(httpserver, make_client, clock)
     assert caught.value.retryable and str(caught.value).startswith("Could not reach localhost:")
 
 
-# TLS settings: validate_certs and ca_path win over the CA bundle variables requests reads.
+# TLS settings: validate_certs and ca_path win over the CA bundle variables (REQUESTS_CA_BUNDLE, CURL_CA_BUNDLE).
 
 @pytest.fixture
 def sent_verify(monkeypatch):
-    """What requests' transport is told to verify against, request by request."""
+    """What the transport is told to verify against, request by request."""
     seen = []
-    send = requests.adapters.HTTPAdapter.send
+    send = transport.Session.request
 
-    def recording(self, request, **kwargs):
+    def recording(self, *args, **kwargs):
         seen.append(kwargs.get("verify"))
-        return send(self, request, **kwargs)
+        return send(self, *args, **kwargs)
 
-    monkeypatch.setattr(requests.adapters.HTTPAdapter, "send", recording)
+    monkeypatch.setattr(transport.Session, "request", recording)
     return seen
 
 
@@ -345,7 +345,7 @@ def test_a_ca_path_that_does_not_exist_is_bad_input(tmp_path):
     Client("https://api.example.com", ca_path=missing, validate_certs=False)  # not read when nothing is verified
 
 
-def test_a_ca_bundle_requests_cannot_read_is_one_clear_error(make_client, monkeypatch):
+def test_a_ca_bundle_that_cannot_be_read_is_one_clear_error(make_client, monkeypatch):
     monkeypatch.setenv("REQUESTS_CA_BUNDLE", "/nonexistent/bundle.pem")
     client = make_client(base_url="https://127.0.0.1:9/", retry=RetryPolicy(max_retries=0))
     with pytest.raises(ApiError) as caught:

@@ -64,13 +64,6 @@ def test_bad_input_fails_with_its_message():
     assert execute(reject) == ("fail", {"msg": "time_zone 'Mars' is not an IANA time zone name"})
 
 
-def test_a_missing_requests_library_fails_before_connecting(monkeypatch):
-    monkeypatch.setattr(entrypoint, "REQUESTS_IMPORT_ERROR", "Traceback: No module named 'requests'")
-    kind, result = execute(lambda module, api: pytest.fail("must not run"))
-    assert kind == "fail"
-    assert "requests" in result["msg"] and result["exception"].startswith("Traceback")
-
-
 class WarningApi:
     warnings = ["No PagerDuty team is named 'Payments': assumed to be created by an earlier task"]
 

@@ -6,6 +6,7 @@ import pytest
 import requests
 
 from ansible_collections.incident.ops.plugins.module_utils.client import ApiError
+from ansible_collections.incident.ops.plugins.module_utils.pagerduty.users import INCLUDE, method_kind
 from ansible_collections.incident.ops.plugins.module_utils.validation import InvalidInput
 from ansible_collections.incident.ops.plugins.modules import pd_user
 
@@ -31,15 +32,15 @@ def teams(pagerduty):
 
 def stored(api, email):
     """The user as the simulator holds it: fields, contact methods, rules and team names, read through the API."""
-    users = [user for user in api.get("/users", params={"query": email, "include[]": list(pd_user.INCLUDE)})["users"]
+    users = [user for user in api.get("/users", params={"query": email, "include[]": list(INCLUDE)})["users"]
              if user["email"].lower() == email.lower()]
     if not users:
         return None
     user = users[0]
     methods = dict((method["id"], method) for method in user["contact_methods"])
-    user["methods"] = sorted((pd_user.method_kind(method), method["address"], method["label"], method.get("country_code"))
+    user["methods"] = sorted((method_kind(method), method["address"], method["label"], method.get("country_code"))
                              for method in user["contact_methods"])
-    user["rules"] = sorted((rule["urgency"], rule["start_delay_in_minutes"], pd_user.method_kind(methods[rule["contact_method"]["id"]]),
+    user["rules"] = sorted((rule["urgency"], rule["start_delay_in_minutes"], method_kind(methods[rule["contact_method"]["id"]]),
                             methods[rule["contact_method"]["id"]]["address"]) for rule in user["notification_rules"])
     user["team_names"] = sorted(team["name"] for team in user["teams"])
     return user
@@ -63,11 +64,13 @@ def test_create_in_check_mode_writes_nothing(pagerduty, pd_api, run):
 
 
 def test_create_then_rerun_makes_one_get(pagerduty, pd_api, run):
+    pagerduty.clear_log()
     changed, user, diff = run(email=ADA, name="Ada Lovelace", job_title="SRE", time_zone="Europe/London")
     assert changed and user["id"]
+    assert calls(pagerduty.requests()) == ["GET /users", "POST /users"], "no re-read when the task manages no lists"
     held = stored(pd_api, ADA)
     assert (held["name"], held["job_title"], held["time_zone"]) == ("Ada Lovelace", "SRE", "Europe/London")
-    assert [method["address"] for method in user["contact_methods"]] == [ADA]
+    assert [method["id"] for method in user["contact_methods"]] == [method["id"] for method in held["contact_methods"]]
 
     pagerduty.clear_log()
     changed, again, diff = run(email=ADA, name="Ada Lovelace", job_title="SRE", time_zone="Europe/London")
