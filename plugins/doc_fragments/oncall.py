@@ -69,6 +69,4 @@ options:
       - A create is never re-sent blindly; the module first looks for the object it may already have made.
     type: int
     default: 5
-requirements:
-  - requests
 """

@@ -54,8 +54,6 @@ notes:
     an error, since an earlier task of the play may create it; the module warns, naming it, and reports the change it
     would make. An C(_info) module then returns an empty list. Outside check mode the same name fails the task before
     anything is written.
-requirements:
-  - requests
 """
 
     # Lookup and callback plugins read the same options through Ansible's configuration:
@@ -144,6 +142,4 @@ options:
         key: max_retries
     vars:
       - name: pagerduty_max_retries
-requirements:
-  - requests
 """

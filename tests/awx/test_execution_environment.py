@@ -20,7 +20,7 @@ def test_introspection_finds_the_python_requirements_of_the_collection(collectio
     found = yaml.safe_load(run([tool("ansible-builder"), "introspect", "--sanitize", str(collections_root)]))
     runtime = [line.strip() for line in (COLLECTION / "requirements.txt").read_text().splitlines()
                if line.strip() and not line.startswith("#")]
-    assert runtime, "requirements.txt lists what the modules need"
+    # requirements.txt lists what the modules need beyond ansible-core: today nothing, and an image gets exactly that
     assert found["python"] == ["%s  # from collection incident.ops" % requirement for requirement in runtime]
     assert found["system"] == []
 
