@@ -631,6 +631,8 @@ cmd_demo() {
     new_work
     copy="$(make_copy "$WORK/root")"
     header "demo: simulators"
+    # The EXIT trap (cleanup) stops the simulators whatever happens next: a failed step,
+    # Ctrl-C (INT) or TERM all end the script through it.
     start_simulators "$copy/tests" "$WORK/state"
     vars="$WORK/simulators.json"
     cp "$WORK/state/simulators.json" "$vars"
@@ -639,17 +641,19 @@ cmd_demo() {
     export ANSIBLE_COLLECTIONS_PATH="$WORK/root"
     export ANSIBLE_COLLECTIONS_SCAN_SYS_PATH=false
     export ANSIBLE_NOCOLOR="${ANSIBLE_NOCOLOR:-1}"
-    header "demo: first run of playbooks/demo.yml"
+    header "demo: onboard the payments team across the four services (playbooks/demo.yml)"
     (cd "$WORK" && "$VENV/bin/ansible-playbook" -i "$inventory" "$copy/playbooks/demo.yml" -e "@$vars")
     header "demo: second run (expect changed=0)"
     log2="$WORK/state/demo-second-run.log"
     (cd "$WORK" && "$VENV/bin/ansible-playbook" -i "$inventory" "$copy/playbooks/demo.yml" -e "@$vars") | tee "$log2"
-    stop_simulators
     recap="$(grep -E '^localhost +:' "$log2" | tail -n 1)"
     case "$recap" in
     *" changed=0 "*) printf '\nsecond run: changed=0, the play is idempotent\n' ;;
     *) fail "the second run changed something: $recap" ;;
     esac
+    header "demo: offboard one person and sum up (playbooks/demo_offboard.yml)"
+    (cd "$WORK" && "$VENV/bin/ansible-playbook" -i "$inventory" "$copy/playbooks/demo_offboard.yml" -e "@$vars")
+    stop_simulators
 }
 
 # Build the tarball (with the build step's checks) and install it where ansible-doc and
