@@ -216,11 +216,12 @@ def connect(options, source):
         params = connection(options, "", ("routing_key", "events_url"))
         return EventsTarget(events.connect_events(params), options.get("severity") or "error", source)
     if kind == "pagerduty":
-        api = pd_api.connect(SimpleNamespace(params=connection(options, "pagerduty_", ("api_url", "api_token", "from_email"))))
+        api = pd_api.connect(SimpleNamespace(params=connection(options, "pagerduty_", ("api_url", "api_token", "from_email")),
+                                            check_mode=False))
         return RestTarget(api, options["pagerduty_service"], options.get("urgency"))
     params = connection(options, "itsm_", ("url", "api_key", "client_id", "client_secret", "username", "password",
                                            "api_prefix"))
-    return ItsmTarget(itsm_api.connect(SimpleNamespace(params=params)), requester(options))
+    return ItsmTarget(itsm_api.connect(SimpleNamespace(params=params, check_mode=False)), requester(options))
 
 
 class EventsTarget:
@@ -279,7 +280,7 @@ class RestTarget:
                 "service": pd_api.reference("service", incidents.require_services(self.api, [self.service])[0])}
         if self.urgency:
             body["urgency"] = self.urgency
-        return "opened incident %s" % create_once(resource, body)["id"]
+        return "opened incident %s" % create_once(resource, body)[0]["id"]
 
     def resolve(self, key, title):
         current = OpenIncident(self.api, key).lookup()
@@ -305,7 +306,7 @@ class ItsmTarget:
         if current is not None:
             return "desk incident %s is open for this run already" % current.get("id")
         created = create_once(incident, {"subject": report.title, "description": report.text(),
-                                         "requester_email": self.requester_email})
+                                         "requester_email": self.requester_email})[0]
         return "opened desk incident %s" % created.get("id")
 
     def resolve(self, key, title):
