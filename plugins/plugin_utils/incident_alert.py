@@ -216,8 +216,8 @@ def connect(options, source):
         params = connection(options, "", ("routing_key", "events_url"))
         return EventsTarget(events.connect_events(params), options.get("severity") or "error", source)
     if kind == "pagerduty":
-        api = pd_api.connect(SimpleNamespace(params=connection(options, "pagerduty_", ("api_url", "api_token", "from_email")),
-                                            check_mode=False))
+        params = connection(options, "pagerduty_", ("api_url", "api_token", "from_email"))
+        api = pd_api.connect(SimpleNamespace(params=params, check_mode=False))
         return RestTarget(api, options["pagerduty_service"], options.get("urgency"))
     params = connection(options, "itsm_", ("url", "api_key", "client_id", "client_secret", "username", "password",
                                            "api_prefix"))
